@@ -16,7 +16,7 @@ from matcher import __version__
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.occupations import load_occupations
 from matcher.config import Settings, get_settings
-from matcher.indexing import SearchService, load_search
+from matcher.engine import Engine, NotReadyError
 from matcher.store import Store
 
 log = logging.getLogger(__name__)
@@ -24,14 +24,14 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    state: dict[str, object] = {"store": Store.from_settings(settings), "search": None, "search_error": None}
+    state: dict[str, object] = {"store": Store.from_settings(settings), "engine": None, "engine_error": None}
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
         try:
-            state["search"] = load_search(settings)
-        except RuntimeError as exc:  # service still starts; /readyz says why it is not ready
-            state["search_error"] = str(exc)
+            state["engine"] = Engine(settings, state["store"])  # type: ignore[arg-type]
+        except NotReadyError as exc:  # service still starts; /readyz says why it is not ready
+            state["engine_error"] = str(exc)
             log.warning("%s", exc)
         yield
 
@@ -43,10 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     store: Store = state["store"]  # type: ignore[assignment]
 
-    def search_service() -> SearchService:
-        if state["search"] is None:
-            raise HTTPException(503, detail=state["search_error"] or "索引尚未加载")
-        return state["search"]  # type: ignore[return-value]
+    def engine() -> Engine:
+        if state["engine"] is None:
+            raise HTTPException(503, detail=state["engine_error"] or "索引尚未加载")
+        return state["engine"]  # type: ignore[return-value]
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:
@@ -67,8 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/readyz", summary="就绪检查：索引已加载、数据库可达 / readiness")
     def readyz() -> dict:
         counts = store.counts()  # raises if the database is unreachable
-        svc = search_service()
-        return {"status": "ready", "records": counts, "indexed": svc.counts()}
+        return {"status": "ready", "records": counts, "indexed": engine().counts()}
 
     @app.get("/api/stats", summary="数据概况 / record counts")
     def stats() -> dict:
@@ -80,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         kind: Literal["postings", "courses"] = "postings",
         top_k: int = Query(10, ge=1, le=100),
     ) -> dict:
-        return {"query": q, "kind": kind, "results": search_service().search(kind, q, k=top_k)}
+        return {"query": q, "kind": kind, "results": engine().search(kind, q, k=top_k)}
 
     @app.get("/api/postings/{posting_id}", summary="岗位详情 / one posting")
     def get_posting(posting_id: str) -> dict:

@@ -51,6 +51,11 @@ FORMAT_VERSION = 1
 INDEX_FILE = "index.faiss"
 IDS_FILE = "ids.json"
 
+# Index types from small to large; `add` only ever moves up this order (`compact()` re-picks by size).
+INDEX_TYPES = ("flat", "hnsw", "hnsw_sq")
+GRAPH_TYPES = frozenset({"hnsw", "hnsw_sq"})  # no remove_ids: deletes are tombstones
+SQ_TRAIN_SAMPLE = 100_000  # rows used to train the 8-bit scalar quantizer's per-dimension ranges
+
 Allow = Union[Callable[[str], bool], Collection[str], None]
 Hits = list[tuple[str, float]]
 
@@ -69,19 +74,23 @@ class VectorIndex:
         dim: int,
         *,
         hnsw_threshold: int = 50_000,
+        compact_threshold: int = 500_000,
         hnsw_m: int = 32,
         ef_search: int = 128,
         ef_construction: int = 80,
         compact_ratio: float = 0.2,
         exact_subset_limit: int = 4096,
     ) -> None:
-        """`exact_subset_limit`: on HNSW, allow-sets up to this size are searched exactly (cheap and
+        """`hnsw_threshold` / `compact_threshold`: above these counts the index is HNSW over float32
+        vectors / HNSW over 8-bit scalar-quantized vectors (see the module docstring).
+        `exact_subset_limit`: on HNSW, allow-sets up to this size are searched exactly (cheap and
         always complete) instead of through the graph."""
         if dim < 1:
             raise ValueError(f"dim must be positive, got {dim}")
         self.encoder_id = encoder_id
         self.dim = int(dim)
         self.hnsw_threshold = int(hnsw_threshold)
+        self.compact_threshold = int(compact_threshold)
         self.hnsw_m = int(hnsw_m)
         self.ef_search = int(ef_search)
         self.ef_construction = int(ef_construction)
@@ -100,6 +109,7 @@ class VectorIndex:
     def _params(self) -> dict[str, Any]:
         return {
             "hnsw_threshold": self.hnsw_threshold,
+            "compact_threshold": self.compact_threshold,
             "hnsw_m": self.hnsw_m,
             "ef_search": self.ef_search,
             "ef_construction": self.ef_construction,
@@ -112,14 +122,45 @@ class VectorIndex:
             inner = faiss.IndexFlatIP(self.dim)
         elif index_type == "hnsw":
             inner = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            inner.hnsw.efConstruction = self.ef_construction
-            inner.hnsw.efSearch = self.ef_search
+        elif index_type == "hnsw_sq":
+            # Trained (per-dimension min/max) on the first vectors added: see _train.
+            inner = faiss.IndexHNSWSQ(self.dim, faiss.ScalarQuantizer.QT_8bit, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
         else:
             raise ValueError(f"unknown index type {index_type!r}")
+        if index_type in GRAPH_TYPES:
+            inner.hnsw.efConstruction = self.ef_construction
+            inner.hnsw.efSearch = self.ef_search
         return faiss.IndexIDMap2(inner)
 
     def _type_for(self, count: int) -> str:
+        if count > self.compact_threshold:
+            return "hnsw_sq"
         return "hnsw" if count > self.hnsw_threshold else "flat"
+
+    @property
+    def _graph(self) -> bool:
+        return self.index_type in GRAPH_TYPES
+
+    @staticmethod
+    def _train(index: faiss.IndexIDMap2, vectors: np.ndarray, like: faiss.IndexIDMap2 | None = None) -> None:
+        """Train a quantizing index before its first add: copy the quantizer of `like` when it is the
+        same kind (a rebuild then re-encodes decoded vectors to identical codes: lossless), else fit the
+        per-dimension ranges on a sample of `vectors`."""
+        if index.is_trained:
+            return
+        inner = faiss.downcast_index(index.index)
+        old = faiss.downcast_index(like.index) if like is not None else None
+        if isinstance(inner, faiss.IndexHNSWSQ) and isinstance(old, faiss.IndexHNSWSQ) and old.is_trained:
+            src, dst = faiss.downcast_index(old.storage), faiss.downcast_index(inner.storage)
+            faiss.copy_array_to_vector(faiss.vector_to_array(src.sq.trained), dst.sq.trained)
+            dst.is_trained = inner.is_trained = index.is_trained = True
+            return
+        if not len(vectors):
+            raise ValueError("cannot train a quantizing index on no vectors")
+        if len(vectors) > SQ_TRAIN_SAMPLE:
+            rows = np.sort(np.random.default_rng(0).choice(len(vectors), SQ_TRAIN_SAMPLE, replace=False))
+            vectors = vectors[rows]
+        index.train(np.ascontiguousarray(vectors))
 
     def build(self, ids: Sequence[str], vectors: np.ndarray) -> None:
         """Replace the whole content; the index type is chosen from the number of vectors."""
@@ -143,9 +184,10 @@ class VectorIndex:
         with self._lock:
             self._drop([self._labels.pop(i) for i in ids if i in self._labels])
             self._insert(ids, vectors)
-            if self.index_type == "flat" and len(self._labels) > self.hnsw_threshold:
-                log.info("%d vectors > hnsw_threshold %d: converting to HNSW", len(self._labels), self.hnsw_threshold)
-                self._rebuild("hnsw")
+            wanted = self._type_for(len(self._labels))
+            if INDEX_TYPES.index(wanted) > INDEX_TYPES.index(self.index_type):
+                log.info("%d vectors: converting the %s index to %s", len(self._labels), self.index_type, wanted)
+                self._rebuild(wanted)
             else:
                 self._maybe_compact()
 
@@ -160,7 +202,9 @@ class VectorIndex:
             return len(dead)
 
     def compact(self) -> None:
-        """Rebuild from live vectors: drops HNSW tombstones and re-picks the index type by size."""
+        """Rebuild from live vectors: drops HNSW tombstones and re-picks the index type by size.
+        (hnsw_sq -> hnsw_sq keeps the quantizer, so no precision is lost; going back from hnsw_sq to a
+        float index keeps the 8-bit-decoded vectors.)"""
         with self._lock:
             self._rebuild(self._type_for(len(self._labels)))
 
@@ -186,6 +230,7 @@ class VectorIndex:
 
     def _insert(self, ids: list[str], vectors: np.ndarray) -> None:
         labels = np.arange(self._next_label, self._next_label + len(ids), dtype=np.int64)
+        self._train(self._index, vectors)
         self._next_label += len(ids)
         self._index.add_with_ids(vectors, labels)
         for name, label in zip(ids, labels.tolist()):
@@ -193,7 +238,7 @@ class VectorIndex:
             self._names[label] = name
 
     def _drop(self, labels: list[int]) -> None:
-        """Forget labels; flat removes them from FAISS, HNSW tombstones them."""
+        """Forget labels; flat removes them from FAISS, the HNSW types tombstone them."""
         if not labels:
             return
         for label in labels:
@@ -205,7 +250,7 @@ class VectorIndex:
 
     def _maybe_compact(self) -> None:
         if self._tombstones and len(self._tombstones) > self.compact_ratio * self._index.ntotal:
-            log.info("compacting HNSW index: %d tombstones of %d", len(self._tombstones), self._index.ntotal)
+            log.info("compacting the graph index: %d tombstones of %d", len(self._tombstones), self._index.ntotal)
             self.compact()
 
     def _live_vectors(self) -> tuple[np.ndarray, np.ndarray]:
@@ -220,7 +265,9 @@ class VectorIndex:
         labels, vectors = self._live_vectors()
         index = self._new_index(index_type)
         if len(labels):
-            index.add_with_ids(np.ascontiguousarray(vectors), labels)
+            vectors = np.ascontiguousarray(vectors)
+            self._train(index, vectors, like=self._index)
+            index.add_with_ids(vectors, labels)
         self._index, self.index_type = index, index_type
         self._tombstones.clear()
 
@@ -237,7 +284,7 @@ class VectorIndex:
             return list(self._labels)
 
     def vector(self, item: str) -> np.ndarray:
-        """The stored vector of one id (KeyError if absent)."""
+        """The stored vector of one id (KeyError if absent); on hnsw_sq the 8-bit-decoded approximation."""
         with self._lock:
             return self._index.reconstruct(self._labels[item])
 
@@ -284,7 +331,7 @@ class VectorIndex:
         self, queries: np.ndarray, k: int, sel: faiss.IDSelector | None, ef: int | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, self._index.ntotal)
-        if self.index_type == "hnsw":
+        if self._graph:
             params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(ef or self.ef_search, k))
         else:
             params = faiss.SearchParameters(sel=sel) if sel is not None else None
@@ -374,7 +421,7 @@ class VectorIndex:
                     still.append(row)
             pending = still
             fetch = min(fetch * 2, total)
-        if self.index_type == "hnsw":
+        if self._graph:
             # The graph may not reach every node even when asked for all; finish short rows exactly.
             short = [r for r, hits in enumerate(results) if len(hits) < k]
             if short:
@@ -456,7 +503,9 @@ class VectorIndex:
         obj._next_label = int(ids["next_label"])
         if index.ntotal != len(obj._labels) + len(obj._tombstones) or len(obj._labels) != manifest["count"]:
             raise IndexCorruptError(f"{directory}: id map and index disagree on the number of vectors")
-        if obj.index_type == "hnsw":
+        if obj.index_type not in INDEX_TYPES:
+            raise IndexCorruptError(f"{directory}: unknown index type {obj.index_type!r}")
+        if obj._graph:
             faiss.downcast_index(index.index).hnsw.efSearch = obj.ef_search
         log.info("loaded %s index (%d vectors, %s) from %s", obj.index_type, len(obj), built_id, directory)
         return obj

@@ -21,9 +21,10 @@ import numpy as np
 
 from .errors import IndexCorruptError
 from .storage import atomic_directory, read_json, read_manifest, utc_now_iso, verify_checksums, write_json, write_manifest
-from .tokenizer import ChineseTokenizer
+from .tokenizer import shared_tokenizer
 
 log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s logs every build at DEBUG
 
 FORMAT = "cq-matcher/bm25-index"
 FORMAT_VERSION = 1
@@ -44,7 +45,7 @@ class BM25Index:
         method: str = "lucene",
     ) -> None:
         """`domain_terms`: words jieba must keep whole (CSCO occupation names and aliases)."""
-        self.tokenizer = ChineseTokenizer(domain_terms or ())
+        self.tokenizer = shared_tokenizer(domain_terms or ())
         self.k1, self.b, self.method = float(k1), float(b), method
         self._lock = threading.RLock()
         self._ids: list[str] = []

@@ -6,10 +6,16 @@ sub-words "叉车", "司机" (so a query for just "叉车" still finds it).
 """
 from __future__ import annotations
 
+import logging
+import threading
 import unicodedata
 from collections.abc import Iterable
 
 import jieba
+
+jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr otherwise
+_shared: dict[tuple[str, ...], "ChineseTokenizer"] = {}
+_shared_lock = threading.Lock()
 
 
 def _is_content(token: str) -> bool:
@@ -34,3 +40,12 @@ class ChineseTokenizer:
 
     def tokenize(self, text: str) -> list[str]:
         return [tok for tok in self._jieba.cut_for_search(self.normalize(text)) if _is_content(tok)]
+
+
+def shared_tokenizer(domain_terms: Iterable[str] = ()) -> ChineseTokenizer:
+    """One tokenizer per distinct term list: loading jieba's dictionary costs ~0.5 s each time."""
+    key = tuple(sorted({t.strip() for t in domain_terms if t and t.strip()}))
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = ChineseTokenizer(key)
+        return _shared[key]

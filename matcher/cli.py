@@ -19,6 +19,8 @@ from matcher.config import get_settings
 app = typer.Typer(help="重庆职业技能培训 · 岗位匹配服务（岗位需求 + 技能培训 + 技能评价 + 就业服务）", no_args_is_help=True)
 index_app = typer.Typer(help="向量与关键词索引", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+match_app = typer.Typer(help="匹配：为学员找岗位、技能差距与课程、为岗位找候选人", no_args_is_help=True)
+app.add_typer(match_app, name="match")
 console = Console(stderr=True)
 
 KIND_CHOICES = ["postings", "trainees", "courses", "training_records", "placements"]
@@ -162,22 +164,240 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
     Console().print(data["indexes"])
 
 
+def _engine():  # type: ignore[no-untyped-def]
+    from matcher.engine import Engine, NotReadyError
+
+    try:
+        return Engine(get_settings(), _store())
+    except NotReadyError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(code=2) from exc
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[red]输入有误：{exc}[/]")
+    raise typer.Exit(code=2)
+
+
 @app.command()
 def search(
     query: str = typer.Argument(..., help="自由文本，如“叉车司机 两江新区”"),
     kind: str = typer.Option("postings", help="postings | courses"),
-    k: int = typer.Option(10, min=1, max=100),
+    k: int = typer.Option(10, "--top-k", "-k", min=1, max=100, help="返回条数"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """混合检索（向量 + BM25）：找岗位或课程。"""
-    from matcher.indexing import load_search
-
-    hits = load_search(get_settings()).search(kind, query, k=k)
+    hits = _engine().search(kind, query, k=k)
     if as_json:
         _emit({"query": query, "kind": kind, "results": hits}, True)
         return
     for i, hit in enumerate(hits, 1):
         typer.echo(f"{i:2d}. {hit['id']}  {hit['title']}  [{hit.get('district', '')}]  score={hit['score']:.3f}")
+
+
+def _person(engine, trainee: Optional[str], cert: list[str], district: Optional[str], skill: list[str],  # type: ignore[no-untyped-def]
+            experience: float, desired_salary: Optional[int]):
+    from matcher.flows import FlowInputError, adhoc_person, stored_person
+
+    try:
+        if trainee:
+            return stored_person(engine, trainee)
+        if not district:
+            raise FlowInputError("district", "不指定 --trainee 时必须给出 --district")
+        return adhoc_person(cert, district, skills=skill, experience_years=experience, desired_salary=desired_salary)
+    except FlowInputError as exc:
+        _fail(exc)
+
+
+def _print_results(results: list[dict], key: str) -> None:
+    for i, r in enumerate(results, 1):
+        head = r[key]
+        title = head.get("title") or "、".join(head.get("certificates", []))
+        score = f"{r['score']:.3f}" if r.get("score") is not None else "-"
+        typer.echo(f"{i:2d}. [{score}] {head['id']}  {title}  {head.get('employer', '')}  {head['district']}")
+        for reason in r.get("reasons", []):
+            typer.echo(f"      ✓ {reason}")
+        for miss in r.get("missing", []):
+            typer.echo(f"      ✗ {miss}")
+
+
+@match_app.command("jobs")
+def match_jobs(
+    trainee: Optional[str] = typer.Option(None, help="学员 id"),
+    cert: list[str] = typer.Option([], help="证书“职业:等级”，可多次给出，如 消防设施操作员:四级"),
+    district: Optional[str] = typer.Option(None, help="居住区县（临时画像时必填）"),
+    skill: list[str] = typer.Option([], help="技能，可多次给出"),
+    experience: float = typer.Option(0, help="工作年限"),
+    desired_salary: Optional[int] = typer.Option(None, help="期望月薪（元）"),
+    radius: Optional[float] = typer.Option(None, help="半径（公里）"),
+    pay_floor: Optional[int] = typer.Option(None, help="最低月薪（元）"),
+    shift: Optional[str] = typer.Option(None, help="班次关键词，如 白班"),
+    k: int = typer.Option(10, "--top-k", "-k", min=1, max=200, help="返回条数"),
+    non_personalised: bool = typer.Option(False, "--non-personalised", help="非个性化排序（不使用画像）"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """为学员推荐岗位（持证上岗为硬性条件），每条结果附理由与各特征贡献。"""
+    from matcher.flows import JobQuery, jobs_for
+
+    engine = _engine()
+    person = _person(engine, trainee, cert, district, skill, experience, desired_salary)
+    out = jobs_for(engine, person, JobQuery(k=k, radius_km=radius, pay_floor=pay_floor, shift=shift,
+                                            personalised=not non_personalised))
+    if as_json:
+        _emit(out, True)
+    else:
+        _print_results(out["results"], "posting")
+
+
+@match_app.command("gap")
+def match_gap(
+    trainee: Optional[str] = typer.Option(None, help="学员 id"),
+    cert: list[str] = typer.Option([], help="证书“职业:等级”"),
+    district: Optional[str] = typer.Option(None),
+    skill: list[str] = typer.Option([]),
+    target_occupation: Optional[str] = typer.Option(None, "--occupation", help="目标职业（名称/别名/代码）"),
+    target_posting: Optional[str] = typer.Option(None, "--posting", help="目标岗位 id"),
+    radius: Optional[float] = typer.Option(None, help="“附近”的半径（公里），默认 MATCHER_DEFAULT_RADIUS_KM"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """技能差距 → 课程：缺什么（按能解锁的岗位数排序）、哪门课能补、补完多几个岗位。"""
+    from matcher.flows import FlowInputError, gap
+
+    engine = _engine()
+    person = _person(engine, trainee, cert, district, skill, 0, None)
+    try:
+        out = gap(engine, person, target_occupation=target_occupation, target_posting=target_posting, radius_km=radius)
+    except FlowInputError as exc:
+        _fail(exc)
+    if as_json:
+        _emit(out, True)
+        return
+    typer.echo(f"目标：{out['target']}；目标岗位 {out['target_jobs']} 个，现在可匹配 {out['qualified_now']} 个")
+    for item in out["missing"]:
+        typer.echo(f"- 缺少 {item['label']}：可解锁 {item['unlocks_jobs']} 个岗位")
+        for c in item["courses"]:
+            sub = "补贴" if c["subsidised"] else "自费"
+            typer.echo(f"    · {c['title']}（{c['provider']}，{c['district']}，{c['start_date']} 开课，{sub}）→ {c['what_if']}")
+    if out["missing_skills"]:
+        typer.echo("常见技能要求：" + "、".join(f"{s['skill']}({s['in_jobs']})" for s in out["missing_skills"]))
+
+
+@match_app.command("candidates")
+def match_candidates(
+    posting: Optional[str] = typer.Option(None, help="岗位 id"),
+    text: Optional[str] = typer.Option(None, help="或：自由文本岗位描述"),
+    district: Optional[str] = typer.Option(None, help="自由文本时的工作区县"),
+    radius: Optional[float] = typer.Option(None, help="候选人居住地半径（公里）"),
+    k: int = typer.Option(10, "--top-k", "-k", min=1, max=200, help="返回条数"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """为岗位找候选人：仅限同意被搜索的学员，联系方式脱敏，附理由。"""
+    from matcher.flows import FlowInputError, candidates_for, posting_from_text
+    from matcher.privacy import attach_masked_contacts
+
+    engine = _engine()
+    try:
+        if posting:
+            view = engine.world.postings.get(posting)
+            if view is None:
+                raise FlowInputError("posting", f"岗位 {posting} 不存在")
+            has_location = True
+        elif text:
+            view = posting_from_text(engine, text, district)
+            has_location = district is not None
+        else:
+            raise FlowInputError("posting", "请给出 --posting 或 --text")
+    except FlowInputError as exc:
+        _fail(exc)
+    out = candidates_for(engine, view, k=k, radius_km=radius, has_location=has_location)
+    attach_masked_contacts(engine.store, out["results"])
+    engine.store.audit("cli", "candidate_search", view.id, f"results={len(out['results'])}")
+    if as_json:
+        _emit(out, True)
+    else:
+        _print_results(out["results"], "trainee")
+
+
+@app.command()
+def demand(
+    radius: Optional[float] = typer.Option(None, help="供给半径（公里）"),
+    top: int = typer.Option(20, min=1, max=500),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """人社/培训视角：按职业×区县的未满足需求、紧缺职业。"""
+    from matcher.analytics import demand_supply
+
+    engine = _engine()
+    out = demand_supply(engine.world, radius or get_settings().default_radius_km, top=top)
+    if as_json:
+        _emit(out, True)
+        return
+    table = Table(title="未满足需求（职业 × 区县）")
+    for col in ("职业", "区县", "在招岗位", "附近合格学员", "缺口"):
+        table.add_column(col)
+    for r in out["unmet"][:top]:
+        table.add_row(r["name"], r["district"], str(r["open_jobs"]), str(r["qualified_nearby"]), str(r["unmet"]))
+    Console().print(table)
+
+
+@app.command()
+def kpi(as_json: bool = typer.Option(False, "--json")) -> None:
+    """培训与产业匹配度、培训总体就业率、重点群体培训占比（由数据计算）。"""
+    from matcher.analytics import kpis
+
+    engine = _engine()
+    out = kpis(engine.world, list(engine.store.payloads("training_records")), list(engine.store.payloads("placements")))
+    if as_json:
+        _emit(out, True)
+        return
+    for key in ("training_industry_match", "employment_rate", "priority_group_share"):
+        v = out[key]
+        value = f"{v['value']:.1%}" if v["value"] is not None else "无数据"
+        mark = "✓" if v["meets_target"] else "✗"
+        typer.echo(f"{v['label']}：{value}（目标 ≥ {v['target']:.0%}）{mark}")
+
+
+@app.command()
+def normalise(
+    text: str = typer.Argument(..., help="职位名称、证书名或工种，如 叉车司机"),
+    k: int = typer.Option(5, min=1, max=50),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """职业标准化：自由文本 → 职业分类大典细类代码（带分数）。"""
+    from matcher.normalise import OccupationNormaliser
+    from models import get_encoder
+
+    settings = get_settings()
+    matches = OccupationNormaliser(get_encoder(settings.encoder, cache_dir=settings.cache_dir)).normalise(text, k=k)
+    if as_json:
+        _emit({"query": text, "matches": [m.as_dict() for m in matches]}, True)
+        return
+    for m in matches:
+        typer.echo(f"{m.code}  {m.name}  {m.score:.3f}  ({m.via})")
+
+
+@app.command()
+def lint(
+    posting: Optional[str] = typer.Option(None, help="岗位 id；不给则检查全部在招岗位"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """岗位合规检查：性别、年龄上限、户籍、婚育、民族、乙肝等歧视性要求。"""
+    from matcher.lint import lint_posting
+
+    store = _store()
+    records = [store.get("postings", posting)] if posting else list(store.iter("postings"))
+    if posting and records[0] is None:
+        _fail(ValueError(f"posting: 岗位 {posting} 不存在"))
+    flagged = [{"id": p.id, "title": p.title, "employer": p.employer, "findings": [f.as_dict() for f in lint_posting(p)]}
+               for p in records if p is not None]
+    flagged = [f for f in flagged if f["findings"]]
+    if as_json:
+        _emit({"checked": len(records), "flagged": flagged}, True)
+        return
+    typer.echo(f"检查 {len(records)} 个岗位，发现 {len(flagged)} 个含歧视性要求：")
+    for f in flagged:
+        typer.echo(f"- {f['id']} {f['title']}（{f['employer']}）：" + "；".join(
+            f"“{x['phrase']}” {x['message']}" for x in f["findings"]))
 
 
 @app.command()

@@ -4,14 +4,33 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+class RankingWeights(BaseModel):
+    """Weights of the transparent ranking function: score = Σ weight × feature, each feature in [0, 1].
+
+    Why these values: certificates are the strongest evidence of fit in this field (a thin résumé is a
+    certificate, a level and a district), commute comes next (DOMAIN.md: near beats far when fit is
+    equal), then meaning of the texts; pay, skills, freshness and experience refine. They were set by
+    reasoning about the domain, not fitted to any evaluation set. Override with e.g.
+    MATCHER_WEIGHTS__DISTANCE=0.3.
+    """
+
+    certificate: float = Field(0.30, ge=0, description="证书匹配：同职业且等级达标 1，等级不足 0.5，相关职业 0.3")
+    distance: float = Field(0.20, ge=0, description="通勤：约 30 分钟处为 0.5")
+    semantic: float = Field(0.20, ge=0, description="画像与岗位文本的语义相似度（向量余弦）")
+    skills: float = Field(0.10, ge=0, description="技能/证书词在岗位文本中出现的比例")
+    pay: float = Field(0.10, ge=0, description="薪资达到期望为 1，差距越大越低")
+    experience: float = Field(0.05, ge=0, description="工作年限 / 要求年限")
+    freshness: float = Field(0.05, ge=0, description="发布新鲜度，半衰期 30 天")
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MATCHER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="MATCHER_", env_nested_delimiter="__", extra="ignore")
 
     home: Path = Field(
         default=REPO_ROOT / "var" / "default",
@@ -25,6 +44,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     demo_seed: int = 20251119
+    weights: RankingWeights = RankingWeights()
+    default_radius_km: float = Field(default=30.0, description="“附近”的默认半径（公里），用于技能差距与供需分析")
 
     @property
     def db_url(self) -> str:

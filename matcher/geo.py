@@ -20,3 +20,29 @@ def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 def in_chongqing(lon: float, lat: float) -> bool:
     return CQ_LON[0] <= lon <= CQ_LON[1] and CQ_LAT[0] <= lat <= CQ_LAT[1]
+
+
+# Main-urban districts by river bank. The Jialing and the Yangtze split central Chongqing into three
+# banks; a trip between banks needs a bridge or tunnel, which at peak hours costs far more than the
+# straight-line km suggest. Districts outside the main urban area carry no bank (no penalty).
+RIVER_BANK = {
+    "渝中区": "between", "沙坪坝区": "between", "九龙坡区": "between", "大渡口区": "between", "高新区": "between",
+    "江北区": "north", "渝北区": "north", "两江新区": "north", "北碚区": "north",
+    "南岸区": "south", "巴南区": "south",
+}
+CROSSING_MINUTES = 10  # rough peak-hour cost of one river crossing (not calibrated on traffic data)
+DETOUR = 1.35  # road distance / straight-line distance in hilly Chongqing (rough)
+
+
+def river_crossings(district_a: str, district_b: str) -> int:
+    """0 or 1: whether a trip between two districts crosses the Jialing or Yangtze in the main urban area."""
+    a, b = RIVER_BANK.get(district_a), RIVER_BANK.get(district_b)
+    return int(a is not None and b is not None and a != b)
+
+
+def commute_minutes(km: float, crossings: int = 0) -> float:
+    """A rough one-way commute estimate by public transport/car: fixed access time, a detour factor on
+    the straight line, slower speeds for short urban trips, and a penalty per river crossing."""
+    road_km = km * DETOUR
+    speed_kmh = 25.0 if road_km < 25 else 40.0
+    return 8.0 + road_km / speed_kmh * 60.0 + CROSSING_MINUTES * crossings

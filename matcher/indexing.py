@@ -1,12 +1,14 @@
-"""Build, load and query the per-kind search indexes (dense FAISS + BM25) from the store.
+"""Build the per-kind search indexes (dense FAISS + BM25) from the store.
 
 Layout under `index_dir`: `<kind>/dense` (VectorIndex) and `<kind>/lexical` (BM25Index), each saved
-atomically with its own manifest. Hybrid search fuses the two rankings by reciprocal rank.
+atomically with its own manifest, plus `<kind>/texts.json` mapping each id to the hash of the text it
+was indexed from, so a restarted service can reconcile the indexes with the store (see matcher.engine).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from indexes import BM25Index, IndexLoadError, VectorIndex
+from indexes import BM25Index, VectorIndex
 from matcher.catalogues.occupations import load_occupations
 from matcher.store import Store
 from matcher.texts import TEXT_OF
@@ -59,15 +61,31 @@ def build_indexes(store: Store, index_dir: Path, encoder_spec: str, cache_dir: P
         lexical = BM25Index(terms)
         lexical.build(ids, texts)
         lexical.save(index_dir / kind / "lexical")
+        write_text_hashes(index_dir / kind, dict(zip(ids, map(text_hash, texts))))
         summary[kind] = {"count": len(ids), "encoder_id": encoder.id, "dim": encoder.dim,
                          "index_type": dense.index_type, "seconds": time.perf_counter() - started}
         log.info("indexed %s: %s", kind, summary[kind])
     return summary
 
 
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def write_text_hashes(kind_dir: Path, hashes: dict[str, str]) -> None:
+    """Written after both indexes are saved: it records what they contain."""
+    tmp = kind_dir / "texts.json.tmp"
+    tmp.write_text(json.dumps(hashes), encoding="utf-8")
+    tmp.replace(kind_dir / "texts.json")
+
+
+def read_text_hashes(kind_dir: Path) -> dict[str, str]:
+    path = kind_dir / "texts.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def index_status(index_dir: Path) -> dict[str, Any]:
     """What is on disk, read from the manifests (no loading)."""
-    import json
 
     status: dict[str, Any] = {}
     for kind in INDEXED_KINDS:
@@ -82,42 +100,8 @@ def index_status(index_dir: Path) -> dict[str, Any]:
     return status
 
 
-class SearchService:
-    """Hybrid free-text search over loaded indexes, with the record summaries needed to show hits."""
-
-    def __init__(self, store: Store, index_dir: Path, encoder_spec: str, cache_dir: Path | None = None) -> None:
-        self.store = store
-        self.encoder = get_encoder(encoder_spec, cache_dir=cache_dir)
-        self.dense: dict[str, VectorIndex] = {}
-        self.lexical: dict[str, BM25Index] = {}
-        self.summaries: dict[str, dict[str, dict]] = {}
-        self._lock = threading.RLock()
-        for kind in INDEXED_KINDS:
-            self.dense[kind] = VectorIndex.load(index_dir / kind / "dense", expect_encoder_id=self.encoder.id,
-                                                expect_dim=self.encoder.dim)
-            self.lexical[kind] = BM25Index.load(index_dir / kind / "lexical")
-            self.summaries[kind] = {p["id"]: _summary(kind, p) for p in store.payloads(kind)}
-
-    def search(self, kind: str, text: str, k: int = 10, allow: Any = None) -> list[dict]:
-        if kind not in self.dense:
-            raise ValueError(f"未知的检索类型 {kind!r}；可选：{', '.join(INDEXED_KINDS)}")
-        depth = max(50, 3 * k)
-        query = self.encoder.encode([text], kind="query")
-        dense_hits = self.dense[kind].search(query, depth, allow=allow)[0]
-        lexical_hits = self.lexical[kind].search(text, depth, allow=allow)
-        fused: dict[str, float] = {}
-        for hits in (dense_hits, lexical_hits):
-            for rank, (rid, _score) in enumerate(hits):
-                fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
-        summaries = self.summaries[kind]
-        return [{"id": rid, "score": score, **summaries.get(rid, {})} for rid, score in best]
-
-    def counts(self) -> dict[str, int]:
-        return {kind: len(index) for kind, index in self.dense.items()}
-
-
-def _summary(kind: str, p: dict) -> dict:
+def summary(kind: str, p: dict) -> dict:
+    """The few fields a result list shows for a record."""
     if kind == "postings":
         return {"title": p["title"], "employer": p["employer"], "district": p["district"],
                 "salary_min": p.get("salary_min"), "salary_max": p.get("salary_max"), "status": p.get("status")}
@@ -125,12 +109,3 @@ def _summary(kind: str, p: dict) -> dict:
         return {"title": p["title"], "provider": p["provider"], "district": p["district"],
                 "start_date": p.get("start_date"), "subsidised": p.get("subsidised")}
     return {"title": "、".join(c["occupation"] for c in p.get("certificates", [])), "district": p["district"]}
-
-
-def load_search(settings) -> SearchService:  # type: ignore[no-untyped-def]
-    """Load indexes for the configured home; a clear message if they are missing."""
-    try:
-        return SearchService(Store.from_settings(settings), settings.index_dir, settings.encoder,
-                             cache_dir=settings.cache_dir)
-    except (FileNotFoundError, IndexLoadError) as exc:
-        raise RuntimeError(f"索引未就绪：{exc}。请先运行 `matcher index build`。") from exc

@@ -27,7 +27,7 @@ def run_cli(home: Path, *args: str, check: bool = True) -> subprocess.CompletedP
 def small_home(tmp_path_factory) -> Path:
     """MATCHER_HOME with the small world imported and indexed through the CLI (usem encoder)."""
     home = tmp_path_factory.mktemp("small_home")
-    for kind in ("postings", "trainees", "courses"):
+    for kind in ("postings", "trainees", "courses", "training_records", "placements"):
         run_cli(home, "ingest", kind, str(SMALL_WORLD / f"{kind}.jsonl"))
     run_cli(home, "index", "build")
     return home

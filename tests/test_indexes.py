@@ -220,6 +220,127 @@ def test_dim_mismatch_is_refused(tmp_path: Path) -> None:
         VectorIndex.load(tmp_path / "idx", expect_encoder_id=ENCODER_ID, expect_dim=384)
 
 
+# ---------- VectorIndex: the compact type (HNSW over 8-bit scalar-quantized vectors) ----------
+
+
+def make_compact_index(n: int = 1000, **kwargs) -> tuple[VectorIndex, np.ndarray]:
+    """Force "hnsw_sq" at a small scale with low thresholds (the default is above 500,000 vectors)."""
+    kwargs.setdefault("hnsw_threshold", 10)
+    kwargs.setdefault("compact_threshold", 20)
+    kwargs.setdefault("compact_ratio", 0.9)
+    index = VectorIndex(ENCODER_ID, DIM, **kwargs)
+    vectors = unit_vectors(n)
+    index.build(ids_for(n), vectors)
+    assert index.index_type == "hnsw_sq"
+    return index, vectors
+
+
+def test_compact_recall_against_exact() -> None:
+    index, vectors = make_compact_index(n=3000)
+    ids = ids_for(3000)
+    queries = unit_vectors(50, seed=1)
+    recall = np.mean(
+        [len(set(result_ids(hits)) & set(exact_top(vectors, ids, q, 10))) / 10 for q, hits in zip(queries, index.search(queries, 10))]
+    )
+    assert recall >= 0.9, recall
+    # 8-bit codes: the stored vector is a close approximation, and scores are close to exact ones
+    np.testing.assert_allclose(index.vector("P000007"), vectors[7], atol=0.02)
+    top_id, top_score = index.search(vectors[7], 1)[0][0]
+    assert top_id == "P000007" and top_score == pytest.approx(1.0, abs=0.02)
+
+
+def test_index_type_grows_to_compact() -> None:
+    index = VectorIndex(ENCODER_ID, DIM, hnsw_threshold=20, compact_threshold=50)
+    vectors = unit_vectors(80)
+    index.add(ids_for(15), vectors[:15])
+    assert index.index_type == "flat"
+    index.add(ids_for(40)[15:], vectors[15:40])
+    assert index.index_type == "hnsw"
+    index.add(ids_for(80)[40:], vectors[40:])
+    assert index.index_type == "hnsw_sq" and len(index) == 80 and index.stats()["stored"] == 80
+    for n in (3, 45, 79):
+        assert result_ids(index.search(vectors[n], 1)[0]) == [f"P{n:06d}"]
+    index.remove(ids_for(80)[:60])
+    index.compact()  # re-picks by size: 20 vectors are flat again
+    assert index.index_type == "flat" and len(index) == 20
+    assert result_ids(index.search(vectors[70], 1)[0]) == ["P000070"]
+
+
+def test_compact_upsert_and_delete() -> None:
+    index, vectors = make_compact_index(n=300)
+    new = unit_vectors(1, seed=7)[0]
+    index.add(["P000005"], new[None, :])
+    assert len(index) == 300 and index.stats()["tombstones"] == 1
+    np.testing.assert_allclose(index.vector("P000005"), new, atol=0.02)
+    assert index.search(new, 1)[0][0][0] == "P000005"
+    assert len(index.search(vectors[5], 300)[0]) == 300  # no duplicate entry for the replaced id
+    gone = ids_for(300)[10:60]
+    assert index.remove(gone + ["unknown"]) == 50
+    for hits in index.search(vectors[10:60], 10):
+        assert len(hits) == 10 and not set(result_ids(hits)) & set(gone)
+    everything = index.search(vectors[0], 1000)[0]
+    assert len(everything) == 250 and not set(result_ids(everything)) & set(gone)
+    assert index.stats()["tombstones"] == 51
+
+
+def test_compact_compaction_keeps_codes() -> None:
+    index, vectors = make_compact_index(n=300, compact_ratio=0.1)
+    before = {i: index.vector(i) for i in ids_for(300)[100:]}
+    index.remove(ids_for(300)[:100])  # > 10% tombstones: rebuilt from the decoded live vectors
+    stats = index.stats()
+    assert stats["tombstones"] == 0 and stats["stored"] == 200 and stats["index_type"] == "hnsw_sq"
+    for i, v in before.items():  # the quantizer is kept, so re-encoding is lossless
+        np.testing.assert_array_equal(index.vector(i), v)
+    assert result_ids(index.search(vectors[150], 1)[0]) == ["P000150"]
+    index.add(["P000000"], vectors[0])
+    assert result_ids(index.search(vectors[0], 1)[0]) == ["P000000"]
+
+
+@pytest.mark.parametrize("exact_subset_limit", [0, 4096])
+@pytest.mark.parametrize("as_callable", [False, True])
+def test_compact_selective_filter_still_returns_k(exact_subset_limit: int, as_callable: bool) -> None:
+    index, vectors = make_compact_index(n=2000, exact_subset_limit=exact_subset_limit)
+    ids = ids_for(2000)
+    allowed = set(ids[::20])  # 5%
+    index.remove([ids[0], ids[1]])  # a tombstoned allowed id must stay out
+    allowed_live = allowed - {ids[0]}
+    allow = (lambda i: i in allowed) if as_callable else allowed
+    queries = unit_vectors(20, seed=3)
+    keep = [n for n, i in enumerate(ids) if i in allowed_live]
+    for query, hits in zip(queries, index.search(queries, 10, allow=allow)):
+        assert len(hits) == 10 and set(result_ids(hits)) <= allowed_live
+        expected = exact_top(vectors[keep], [ids[n] for n in keep], query, 10)
+        assert len(set(result_ids(hits)) & set(expected)) >= 8
+
+
+def test_compact_save_load_round_trip(tmp_path: Path) -> None:
+    index, vectors = make_compact_index(n=500)
+    index.remove(ids_for(500)[:10])
+    queries = unit_vectors(10, seed=5)
+    before = index.search(queries, 10)
+    manifest = index.save(tmp_path / "postings")
+    assert manifest["index_type"] == "hnsw_sq" and manifest["count"] == 490
+    assert manifest["params"]["compact_threshold"] == 20
+    loaded = VectorIndex.load(tmp_path / "postings", expect_encoder_id=ENCODER_ID, expect_dim=DIM)
+    assert loaded.index_type == "hnsw_sq" and len(loaded) == 490 and loaded.stats()["tombstones"] == 10
+    assert loaded.search(queries, 10) == before
+    assert loaded.search(queries[0], 5, allow=set(ids_for(500)[:20])) == index.search(queries[0], 5, allow=set(ids_for(500)[:20]))
+    loaded.add(["NEW"], vectors[0])  # adds after a load use the saved quantizer
+    assert result_ids(loaded.search(vectors[0], 1)[0]) == ["NEW"] and len(loaded) == 491
+    loaded.remove(["NEW"])
+    loaded.save(tmp_path / "postings")
+    assert len(VectorIndex.load(tmp_path / "postings")) == 490
+
+
+def test_compact_threshold_can_be_overridden_on_load(tmp_path: Path) -> None:
+    index, _ = make_compact_index(n=100)
+    index.save(tmp_path / "idx")
+    loaded = VectorIndex.load(tmp_path / "idx", ef_search=64, compact_threshold=1000)
+    assert loaded.index_type == "hnsw_sq" and loaded.compact_threshold == 1000
+    loaded.compact()  # 100 vectors <= 1000: back to a float HNSW index
+    assert loaded.index_type == "hnsw" and len(loaded) == 100
+
+
 # ---------- BM25Index ----------
 
 DOMAIN_TERMS = ["消防设施操作员", "起重装卸机械操作工", "叉车司机"]

@@ -11,8 +11,8 @@ from tests.conftest import SMALL_WORLD, run_cli
 
 def test_cli_status_and_search_json(small_home):
     status = json.loads(run_cli(small_home, "status", "--json").stdout)
-    assert status["counts"]["postings"] == 12 and status["counts"]["trainees"] == 6
-    assert status["indexes"]["postings/dense"]["count"] == 12
+    assert status["counts"]["postings"] == 15 and status["counts"]["trainees"] == 8
+    assert status["indexes"]["postings/dense"]["count"] == 15
     hits = json.loads(run_cli(small_home, "search", "叉车", "--json").stdout)["results"]
     assert hits[0]["id"] == "HW-P05"  # 叉车工 posting
     hits = json.loads(run_cli(small_home, "search", "消防控制室值班", "--json").stdout)["results"]
@@ -27,7 +27,7 @@ def test_cli_ingest_reports_bad_rows_and_exit_code(small_home, tmp_path):
     report = json.loads(proc.stdout)
     assert [(e["line"], e["field"]) for e in report["errors"]] == [(1, "district"), (2, "(JSON)")]
     again = json.loads(run_cli(small_home, "ingest", "postings", str(SMALL_WORLD / "postings.jsonl"), "--json").stdout)
-    assert again["unchanged"] == 12 and again["inserted"] == 0
+    assert again["unchanged"] == 15 and again["inserted"] == 0
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def client(small_home):
 def test_health_ready_and_search_over_http(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
-    assert ready["status"] == "ready" and ready["indexed"]["postings"] == 12
+    assert ready["status"] == "ready" and ready["indexed"]["postings"] == 15
     hits = client.get("/api/search", params={"q": "叉车司机"}).json()["results"]
     assert hits[0]["id"] == "HW-P05" and hits[0]["district"] == "江津区"
     assert "重庆技能人才岗位匹配服务" in client.get("/").text

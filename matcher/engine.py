@@ -1,0 +1,207 @@
+"""The running engine: store + encoder + indexes + in-memory world, and the writes that keep them in step.
+
+Start-up loads the saved indexes and reconciles them with the store (ids added, changed or deleted since
+the last build are re-encoded or removed; the embedding cache makes unchanged texts free), so a restart
+never serves stale or lost records. Writes go to the store first, then to the world and indexes under
+one lock, so a change is visible to the next search. `rebuild()` builds fresh indexes off to the side and
+swaps them in atomically, replaying writes that happened meanwhile.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from indexes import BM25Index, IndexLoadError, VectorIndex
+from matcher.config import Settings, get_settings
+from matcher.indexing import (
+    INDEXED_KINDS,
+    RRF_K,
+    build_indexes,
+    domain_terms,
+    read_text_hashes,
+    summary,
+    text_hash,
+)
+from matcher.normalise import OccupationNormaliser
+from matcher.schema import KINDS, Record
+from matcher.store import Store, UpsertResult
+from matcher.texts import TEXT_OF
+from matcher.world import World
+from models import get_encoder
+
+log = logging.getLogger(__name__)
+
+
+class NotReadyError(RuntimeError):
+    """Indexes are missing or were built by another encoder: the message says what to run."""
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.store = store or Store.from_settings(self.settings)
+        self.encoder = get_encoder(self.settings.encoder, cache_dir=self.settings.cache_dir)
+        self._lock = threading.RLock()
+        self._rebuilding: list[tuple[str, str, dict | None]] | None = None  # writes during a rebuild
+        started = time.perf_counter()
+        self.dense, self.lexical, self.hashes = self._load_indexes(self.settings.index_dir)
+        self.normaliser = OccupationNormaliser(self.encoder)
+        self.world = World(self.normaliser).load(self.store)
+        self._reconcile()
+        self.summaries = {kind: {p["id"]: summary(kind, p) for p in self.store.payloads(kind)} for kind in INDEXED_KINDS}
+        log.info("engine ready in %.1fs: %s", time.perf_counter() - started, self.counts())
+
+    # --- indexes ------------------------------------------------------------------------------
+    def _load_indexes(self, index_dir: Path):  # type: ignore[no-untyped-def]
+        dense, lexical, hashes = {}, {}, {}
+        try:
+            for kind in INDEXED_KINDS:
+                dense[kind] = VectorIndex.load(index_dir / kind / "dense", expect_encoder_id=self.encoder.id,
+                                               expect_dim=self.encoder.dim)
+                lexical[kind] = BM25Index.load(index_dir / kind / "lexical")
+                hashes[kind] = read_text_hashes(index_dir / kind)
+        except (FileNotFoundError, IndexLoadError) as exc:
+            raise NotReadyError(f"索引未就绪：{exc}。请先运行 `matcher index build`。") from exc
+        return dense, lexical, hashes
+
+    def _reconcile(self) -> None:
+        """Bring loaded indexes in line with the store (writes acknowledged after the last build)."""
+        for kind in INDEXED_KINDS:
+            payloads = {p["id"]: p for p in self.store.payloads(kind)}
+            texts = {i: TEXT_OF[kind](p) for i, p in payloads.items()}
+            stale = [i for i, t in texts.items() if self.hashes[kind].get(i) != text_hash(t)]
+            gone = [i for i in self.hashes[kind] if i not in payloads]
+            if stale or gone:
+                log.info("reconciling %s: %d new/changed, %d deleted", kind, len(stale), len(gone))
+                self._index_remove(kind, gone)
+                self._index_add(kind, stale, [texts[i] for i in stale])
+
+    def _index_add(self, kind: str, ids: Sequence[str], texts: Sequence[str]) -> None:
+        if not ids:
+            return
+        vectors = self.encoder.encode(list(texts), kind="passage")
+        self.dense[kind].add(list(ids), vectors)
+        self.lexical[kind].add(list(ids), list(texts))
+        self.hashes[kind].update({i: text_hash(t) for i, t in zip(ids, texts)})
+
+    def _index_remove(self, kind: str, ids: Sequence[str]) -> None:
+        if not ids:
+            return
+        self.dense[kind].remove(ids)
+        self.lexical[kind].remove(ids)
+        for i in ids:
+            self.hashes[kind].pop(i, None)
+
+    def counts(self) -> dict[str, int]:
+        return {kind: len(self.dense[kind]) for kind in INDEXED_KINDS}
+
+    # --- writes -------------------------------------------------------------------------------
+    def upsert(self, kind: str, records: Sequence[Record]) -> UpsertResult:
+        """Store first (durable), then world and indexes: visible to the next query."""
+        result = self.store.upsert(kind, records)
+        payloads = [_payload(r) for r in records]
+        with self._lock:
+            self._apply(kind, "upsert", payloads)
+            if self._rebuilding is not None:
+                self._rebuilding.extend((kind, "upsert", p) for p in payloads)
+        return result
+
+    def delete(self, kind: str, record_id: str) -> bool:
+        found = self.store.delete(kind, record_id)
+        with self._lock:
+            self._apply(kind, "delete", [{"id": record_id}])
+            if self._rebuilding is not None:
+                self._rebuilding.append((kind, "delete", {"id": record_id}))
+        return found
+
+    def _apply(self, kind: str, op: str, payloads: list[dict]) -> None:
+        if kind not in INDEXED_KINDS:
+            return
+        ids = [p["id"] for p in payloads]
+        if op == "delete":
+            self._index_remove(kind, [i for i in ids if i in self.hashes[kind]])
+            for i in ids:
+                self.summaries[kind].pop(i, None)
+                {"postings": self.world.remove_posting, "trainees": self.world.remove_trainee,
+                 "courses": self.world.remove_course}[kind](i)
+            return
+        if kind == "postings":
+            self.world.set_postings(payloads)
+        for p in payloads:
+            if kind == "trainees":
+                self.world.set_trainee(p)
+            elif kind == "courses":
+                self.world.set_course(p)
+            self.summaries[kind][p["id"]] = summary(kind, p)
+        texts = [TEXT_OF[kind](p) for p in payloads]
+        changed = [(i, t) for i, t in zip(ids, texts) if self.hashes[kind].get(i) != text_hash(t)]
+        self._index_add(kind, [i for i, _ in changed], [t for _, t in changed])
+
+    def rebuild(self) -> dict:
+        """Full rebuild off to the side, then an atomic swap; safe while queries and writes go on."""
+        with self._lock:
+            self._rebuilding = []
+        try:
+            summary_ = build_indexes(self.store, self.settings.index_dir, self.settings.encoder,
+                                     cache_dir=self.settings.cache_dir)
+            dense, lexical, hashes = self._load_indexes(self.settings.index_dir)
+            with self._lock:
+                self.dense, self.lexical, self.hashes = dense, lexical, hashes
+                pending, self._rebuilding = self._rebuilding, None
+                for kind, op, payload in pending:
+                    self._apply(kind, op, [payload])  # type: ignore[list-item]
+            return summary_
+        finally:
+            with self._lock:
+                self._rebuilding = None
+
+    # --- search primitives --------------------------------------------------------------------
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encoder.encode([text or "-"], kind="query")
+
+    def stored_vector(self, kind: str, record_id: str) -> np.ndarray | None:
+        """A record's indexed vector (the cached-profile path: no encoding at query time)."""
+        with self._lock:
+            index = self.dense[kind]
+            return index.vector(record_id).reshape(1, -1) if record_id in index else None
+
+    def hybrid(self, kind: str, text: str, query_vector: np.ndarray, depth: int, allow=None) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
+        """Dense + BM25 candidates fused by reciprocal rank."""
+        with self._lock:
+            dense, lexical = self.dense[kind], self.lexical[kind]
+        dense_hits = dense.search(query_vector, depth, allow=allow)[0]
+        lexical_hits = lexical.search(text, depth, allow=allow) if text.strip() else []
+        fused: dict[str, float] = {}
+        for hits in (dense_hits, lexical_hits):
+            for rank, (rid, _score) in enumerate(hits):
+                fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        return sorted(fused.items(), key=lambda kv: -kv[1])
+
+    def similarities(self, kind: str, query_vector: np.ndarray, ids: set[str]) -> dict[str, float]:
+        """Exact cosine of the query with each given record (one restricted FAISS search)."""
+        if not ids:
+            return {}
+        with self._lock:
+            dense = self.dense[kind]
+        return dict(dense.search(query_vector, len(ids), allow=ids)[0])
+
+    def search(self, kind: str, text: str, k: int = 10) -> list[dict]:
+        """Free-text hybrid search over postings, courses or trainee profiles."""
+        if kind not in INDEXED_KINDS:
+            raise ValueError(f"未知的检索类型 {kind!r}；可选：{', '.join(INDEXED_KINDS)}")
+        hits = self.hybrid(kind, text, self.encode_query(text), max(50, 3 * k))[:k]
+        return [{"id": rid, "score": score, **self.summaries[kind].get(rid, {})} for rid, score in hits]
+
+
+def _payload(record: Record) -> dict:
+    from matcher.schema import Trainee
+
+    return record.profile() if isinstance(record, Trainee) else record.model_dump(mode="json")
+
+
+__all__ = ["Engine", "NotReadyError", "KINDS"]

@@ -1,0 +1,229 @@
+"""In-memory views of postings, trainee profiles and courses, kept in step with the store.
+
+Ranking reads only these views. Trainee views are built from profiles (no personal fields). Filters
+over postings (open, radius, pay floor, shift, districts) run vectorised on numpy arrays that are
+rebuilt lazily after writes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.catalogues.districts import load_districts
+from matcher.catalogues.levels import Level, parse_level
+from matcher.catalogues.occupations import load_occupations
+from matcher.features import Cert, PersonView, PostingView
+from matcher.geo import haversine_km
+
+INFER_MIN_SCORE = 0.6  # a title's inferred occupation counts only when the normaliser is this sure
+
+
+@dataclass(frozen=True)
+class CourseView:
+    id: str
+    title: str
+    provider: str
+    district: str
+    lon: float
+    lat: float
+    occupation: str
+    level: Level | None
+    skills: tuple[str, ...]
+    hours: float
+    format: str
+    subsidised: bool
+    start_date: dt.date | None
+    seats: int | None
+
+
+@dataclass(frozen=True)
+class TraineeMeta:
+    """Non-protected facts about a trainee used outside ranking (visibility, statistics)."""
+
+    consent: bool
+    priority_group: str | None
+
+
+def _point(d: dict) -> tuple[float, float, bool]:
+    if d.get("lon") is not None and d.get("lat") is not None:
+        return float(d["lon"]), float(d["lat"]), True
+    district = load_districts().resolve(d["district"])
+    return district.lon, district.lat, False
+
+
+def _date(value) -> dt.date | None:  # type: ignore[no-untyped-def]
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def person_from_profile(p: dict) -> PersonView:
+    lon, lat, exact = _point(p)
+    return PersonView(
+        district=p["district"], lon=lon, lat=lat, exact_point=exact, id=p.get("id"),
+        certs=tuple(Cert.from_dict(c) for c in p.get("certificates", [])),
+        skills=tuple(p.get("skills", [])), experience_years=float(p.get("experience_years") or 0),
+        desired_salary=p.get("desired_salary"),
+    )
+
+
+def posting_from_payload(p: dict, inferred: Iterable[str] = ()) -> PostingView:
+    lon, lat, exact = _point(p)
+    req = p.get("requirements") or {}
+    certs = tuple(Cert.from_dict(c) for c in req.get("certificates", []))
+    occupations = frozenset({c.occupation for c in certs} | set(inferred))
+    cat = load_occupations()
+    names = " ".join(cat.get(o).name for o in occupations)
+    text = " ".join([p["title"], p.get("description") or "", " ".join(req.get("skills", [])), names]).lower()
+    return PostingView(
+        id=p["id"], title=p["title"], employer=p["employer"], district=p["district"], lon=lon, lat=lat,
+        exact_point=exact, certs=certs, skills=tuple(req.get("skills", [])),
+        min_experience_years=float(req.get("min_experience_years") or 0),
+        salary_min=p.get("salary_min"), salary_max=p.get("salary_max"), shift=p.get("shift"),
+        posted_at=_date(p.get("posted_at")), is_open=p.get("status", "open") == "open",
+        occupations=occupations, text=text, industry=p.get("industry"),
+    )
+
+
+def course_from_payload(c: dict) -> CourseView:
+    district = load_districts().resolve(c["district"])
+    return CourseView(
+        id=c["id"], title=c["title"], provider=c["provider"], district=c["district"], lon=district.lon,
+        lat=district.lat, occupation=c["occupation"], level=parse_level(c.get("level")),
+        skills=tuple(c.get("skills", [])), hours=float(c["hours"]), format=c.get("format", "线下"),
+        subsidised=bool(c.get("subsidised")), start_date=_date(c.get("start_date")), seats=c.get("seats"),
+    )
+
+
+class World:
+    def __init__(self, normaliser=None) -> None:  # type: ignore[no-untyped-def]
+        self.normaliser = normaliser
+        self.postings: dict[str, PostingView] = {}
+        self.trainees: dict[str, PersonView] = {}
+        self.trainee_meta: dict[str, TraineeMeta] = {}
+        self.courses: dict[str, CourseView] = {}
+        self.by_occupation: dict[str, set[str]] = defaultdict(set)  # posting ids by occupation
+        self.trainees_by_occupation: dict[str, set[str]] = defaultdict(set)
+        self._lock = threading.RLock()
+        self._arrays: dict[str, np.ndarray] | None = None
+
+    # --- loading and writes -------------------------------------------------------------------
+    def load(self, store) -> "World":  # type: ignore[no-untyped-def]
+        self.set_postings(list(store.payloads("postings")))
+        for p in store.profiles():
+            self.set_trainee(p)
+        for c in store.payloads("courses"):
+            self.set_course(c)
+        return self
+
+    def _infer(self, titles: list[str]) -> list[list[str]]:
+        if self.normaliser is None or not titles:
+            return [[] for _ in titles]
+        return [[m.code for m in matches if m.score >= INFER_MIN_SCORE][:1]
+                for matches in self.normaliser.normalise_many(titles, k=1)]
+
+    def set_postings(self, payloads: list[dict]) -> None:
+        """Upsert many postings; titles are normalised in one batch."""
+        inferred = self._infer([p["title"] for p in payloads])
+        with self._lock:
+            for p, inf in zip(payloads, inferred):
+                self._drop_posting(p["id"])
+                view = posting_from_payload(p, inf)
+                self.postings[view.id] = view
+                for occ in view.occupations:
+                    self.by_occupation[occ].add(view.id)
+            self._arrays = None
+
+    def _drop_posting(self, posting_id: str) -> None:
+        old = self.postings.pop(posting_id, None)
+        if old is not None:
+            for occ in old.occupations:
+                self.by_occupation[occ].discard(posting_id)
+
+    def remove_posting(self, posting_id: str) -> None:
+        with self._lock:
+            self._drop_posting(posting_id)
+            self._arrays = None
+
+    def set_trainee(self, profile: dict) -> None:
+        with self._lock:
+            self.remove_trainee(profile["id"])
+            view = person_from_profile(profile)
+            self.trainees[view.id] = view  # type: ignore[index]
+            self.trainee_meta[view.id] = TraineeMeta(bool(profile.get("consent_employer_search")),  # type: ignore[index]
+                                                     profile.get("priority_group"))
+            for occ in view.occupations:
+                self.trainees_by_occupation[occ].add(view.id)  # type: ignore[arg-type]
+
+    def remove_trainee(self, trainee_id: str) -> None:
+        with self._lock:
+            old = self.trainees.pop(trainee_id, None)
+            self.trainee_meta.pop(trainee_id, None)
+            if old is not None:
+                for occ in old.occupations:
+                    self.trainees_by_occupation[occ].discard(trainee_id)
+
+    def set_course(self, payload: dict) -> None:
+        with self._lock:
+            self.courses[payload["id"]] = course_from_payload(payload)
+
+    def remove_course(self, course_id: str) -> None:
+        with self._lock:
+            self.courses.pop(course_id, None)
+
+    # --- queries ------------------------------------------------------------------------------
+    @property
+    def today(self) -> dt.date:
+        """The data's own clock: the newest posting date (so a static demo world does not age)."""
+        dates = [p.posted_at for p in self.postings.values() if p.posted_at is not None]
+        return max(dates) if dates else dt.date.today()
+
+    def _posting_arrays(self) -> dict[str, np.ndarray]:
+        with self._lock:
+            if self._arrays is None:
+                views = list(self.postings.values())
+                self._arrays = {
+                    "ids": np.array([v.id for v in views], dtype=object),
+                    "lon": np.array([v.lon for v in views], dtype=np.float64),
+                    "lat": np.array([v.lat for v in views], dtype=np.float64),
+                    "open": np.array([v.is_open for v in views], dtype=bool),
+                    "pay": np.array([v.salary_max if v.salary_max is not None else (v.salary_min or -1) for v in views],
+                                    dtype=np.float64),
+                    "district": np.array([v.district for v in views], dtype=object),
+                    "shift": np.array([v.shift or "" for v in views], dtype=object),
+                }
+            return self._arrays
+
+    def filter_postings(self, *, open_only: bool = True, center: tuple[float, float] | None = None,
+                        radius_km: float | None = None, pay_floor: int | None = None, shift: str | None = None,
+                        districts: Iterable[str] | None = None) -> set[str]:
+        """Ids of postings passing every given filter."""
+        a = self._posting_arrays()
+        mask = np.ones(len(a["ids"]), dtype=bool)
+        if open_only:
+            mask &= a["open"]
+        if radius_km is not None and center is not None:
+            mask &= haversine_vec(center[0], center[1], a["lon"], a["lat"]) <= radius_km
+        if pay_floor is not None:
+            mask &= a["pay"] >= pay_floor
+        if shift:
+            mask &= np.array([shift in s for s in a["shift"]], dtype=bool)
+        if districts is not None:
+            mask &= np.isin(a["district"], list(districts))
+        return set(a["ids"][mask].tolist())
+
+
+def haversine_vec(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """Vectorised great-circle km from one point to many (same formula as geo.haversine_km)."""
+    p1, p2 = np.radians(lat), np.radians(lats)
+    dp, dl = p2 - p1, np.radians(lons - lon)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(h))
+
+
+__all__ = ["World", "CourseView", "TraineeMeta", "person_from_profile", "posting_from_payload", "haversine_km"]
