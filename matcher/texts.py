@@ -15,7 +15,7 @@ def posting_text(p: dict) -> str:
         f"{occupation_name(c['occupation'])}{('（' + c['level'] + '）') if c.get('level') else ''}"
         for c in req.get("certificates", [])
     )
-    parts = [p["title"], certs, "、".join(req.get("skills", [])), (p.get("description") or "")[:200]]
+    parts = [p["title"], certs, "、".join(req.get("skills", [])), (p.get("description") or "")[:80]]
     return "。".join(x for x in parts if x)
 
 
