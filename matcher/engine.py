@@ -22,7 +22,6 @@ from matcher.indexing import (
     INDEXED_KINDS,
     RRF_K,
     build_indexes,
-    domain_terms,
     read_text_hashes,
     summary,
     text_hash,

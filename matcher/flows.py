@@ -6,11 +6,11 @@ Every result carries its per-feature contributions and Chinese reasons.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from matcher.catalogues.districts import load_districts
-from matcher.catalogues.levels import Level, parse_level
+from matcher.catalogues.levels import Level
 from matcher.catalogues.occupations import load_occupations
 from matcher.engine import Engine
 from matcher.features import Cert, PersonView, PostingView, certificate_fit, person_terms
@@ -295,10 +295,3 @@ def candidates_for(engine: Engine, posting: PostingView, *, k: int = 20, radius_
     return {"posting": _posting_summary(posting), "consenting_pool": len(consenting), "considered": len(people),
             "results": results}
 
-
-def occupation_level(text: str | None) -> Level | None:
-    return parse_level(text)
-
-
-__all__ = ["FlowInputError", "JobQuery", "adhoc_person", "stored_person", "jobs_for", "gap", "candidates_for",
-           "posting_from_text", "qualifies", "defaultdict"]
