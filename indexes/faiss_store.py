@@ -5,20 +5,59 @@ Design notes
   (re-)insert (labels are never reused), kept in a str<->int map; `IndexIDMap2`
   maps labels to storage rows, so ids survive deletes and reloads.
 - Vectors are unit length (see models/), so inner product == cosine.
-- Small collections (<= `hnsw_threshold` vectors, default 50,000) use exact
-  `IndexFlatIP`; larger ones `IndexHNSWFlat` (M=32). Crossing the threshold on
-  `add` converts the index; `build` picks the type by size.
-- HNSW cannot `remove_ids`. Deleted or replaced vectors on HNSW therefore stay in
-  the graph as *tombstones*: their labels are dropped from the id map and
-  excluded at search time by an IDSelector, so a delete is visible immediately.
+- Index type by size (`build` picks it; crossing a threshold on `add` converts the
+  index upwards; `compact()` re-picks it):
+    <= `hnsw_threshold` (50,000)        "flat"    exact `IndexFlatIP`
+    <= `compact_threshold` (500,000)    "hnsw"    `IndexHNSWFlat` (M=32), float32 vectors
+     > `compact_threshold`              "ivf_sq"  `IndexIVFScalarQuantizer`: 8-bit codes, nprobe=64
+- HNSW and IVF cannot `remove_ids` under `IndexIDMap2`. Deleted or replaced vectors
+  therefore stay in the index as *tombstones*: their labels are dropped from the id
+  map and excluded at search time by an IDSelector, so a delete is visible immediately.
   When tombstones exceed `compact_ratio` of the stored vectors, the index is
   rebuilt from the live vectors (`compact()` does it on demand).
-- Filters: a set of allowed ids becomes an `IDSelectorBatch` (exact on flat; on
-  HNSW small sets are searched exactly, large ones with an efSearch scaled to the
-  selectivity). A callable filter is applied after search with adaptive
-  over-fetch (k doubled until k hits pass or the index is exhausted).
+- Filters: a set of allowed ids becomes an `IDSelectorBatch` (exact on flat; on the
+  approximate types small sets are searched exactly, large ones with an effort —
+  efSearch on HNSW, nprobe on IVF — scaled to the selectivity, widened until k hits).
+  A callable filter is applied after search with adaptive over-fetch (k doubled until
+  k hits pass or the index is exhausted). A large allow-set on an approximate index is
+  post-filtered the same way (starting from k / selectivity) whenever that fetches fewer
+  hits than the set has ids: turning a set into labels costs one Python dict lookup per
+  id, ~2-4 us each in a 1M-entry map on this VM (a 50k-id set: 100-200 ms per query).
 - All methods take a per-instance lock: FAISS allows concurrent searches but not
   searches concurrent with adds/removes.
+
+Choosing the compact type (measured with `python -m eval.bench_index` and the same data:
+1M = 100k real usem vectors of job postings, replicated with small gaussian noise; 500
+posting titles as queries; top-20; one query at a time on 2 cores; see eval/results/)
+- Why a third type: 1M x 512-d float32 is 2 GB of vectors alone, over the 1.5 GB RSS
+  target, so float HNSW (+256 MB graph) is out. 8-bit scalar quantization (SQ8) cuts the
+  vectors to 512 MB with a mean inner-product error of ~3e-4 (far below the gaps between
+  neighbours). PQ would be smaller still but needs re-ranking with the float vectors to
+  reach 0.95 recall@20, which brings the memory back.
+- HNSW over SQ8 (`IndexHNSWSQ`, M=32; 784 MB on disk): recall@20 0.77 / 0.85 / 0.91 at
+  efSearch 64 / 128 / 256 with efConstruction 40, 0.79 / 0.86 / 0.91 with 80; build 375-390 s.
+  Our queries (short titles against title+description passages, all vectors sharing a
+  large common component) are "far" from the data, which is hard for a greedy graph
+  walk; the graph also costs 256 MB more than IVF. Rejected.
+- IVF over SQ8 (`IndexIVFScalarQuantizer`, residual encoding; 524 MB on disk):
+    nlist 1024:  k-means 6 s + add 23 s;  nprobe 32 / 48 / 64 -> recall 0.955 / 0.970 / 0.975, p50 1.6 / 2.4 / 3.3 ms
+    nlist 2048:  k-means 37 s + add 50 s; nprobe 32 / 48 / 64 / 96 -> recall 0.946 / 0.964 / 0.970 / 0.977, p50 0.9 / 1.3 / 1.9 / 3.5 ms
+    nlist 4096:  k-means 200 s + add 68 s; nprobe 64 / 96 / 128 -> recall 0.968 / 0.976 / 0.981, p50 1.1 / 1.8 / 2.0 ms
+  (p99 stayed under 13 ms in every case, on a machine with other jobs running.) Chosen:
+  nlist = the power of two nearest 2*sqrt(n) (2048 at 1M, 1024 at 500k) — the FAISS
+  guideline (4-16 x sqrt(n)) costs minutes of k-means on 2 cores for no latency we need —
+  with nprobe 64 (~31k codes scanned at 1M): recall@20 ~0.97, p50 ~2 ms, ~1.5 min to
+  build 1M. k-means runs on 50 vectors per list (FAISS warns below 39).
+- The SQ8 ranges are fitted per dimension and widened by 10% a side (`SQ_RANGE_MARGIN`):
+  vectors added later are then almost never clipped (max inner-product error 0.0015
+  instead of 0.0056 with exact min/max; mean error 2.7e-4 instead of 2.3e-4).
+- An ivf_sq index stores 8-bit codes only: `vector()` returns the decoded approximation,
+  and a rebuild (compaction) re-encodes decoded vectors, reusing the centroids and ranges
+  while the list count is unchanged (error about one 8-bit step). Converting to ivf_sq
+  (on `add` past `compact_threshold`) or changing nlist runs k-means under the lock
+  (~40 s at 500k-1M on 2 cores).
+- The float "hnsw" type keeps efSearch 128 / efConstruction 80: at 100k it gives recall@20
+  0.96 at p50 0.2 ms (efConstruction 40 builds 2x faster with equal recall there).
 """
 from __future__ import annotations
 
@@ -52,9 +91,16 @@ INDEX_FILE = "index.faiss"
 IDS_FILE = "ids.json"
 
 # Index types from small to large; `add` only ever moves up this order (`compact()` re-picks by size).
-INDEX_TYPES = ("flat", "hnsw", "hnsw_sq")
-GRAPH_TYPES = frozenset({"hnsw", "hnsw_sq"})  # no remove_ids: deletes are tombstones
-SQ_TRAIN_SAMPLE = 100_000  # rows used to train the 8-bit scalar quantizer's per-dimension ranges
+INDEX_TYPES = ("flat", "hnsw", "ivf_sq")
+SQ_RANGE_MARGIN = 0.1  # widen each trained per-dimension [min, max] by 10% a side: later vectors are rarely clipped
+IVF_TRAIN_PER_LIST = 50  # k-means sample: 50 vectors per inverted list (FAISS warns below 39)
+
+
+def ivf_nlist(count: int) -> int:
+    """Inverted lists for `count` vectors: the power of two nearest 2*sqrt(count) (2048 at 1M), and at
+    least 39 training vectors per list."""
+    ideal = 2 ** round(math.log2(max(1.0, 2 * math.sqrt(count))))
+    return max(1, min(ideal, count // 39))
 
 Allow = Union[Callable[[str], bool], Collection[str], None]
 Hits = list[tuple[str, float]]
@@ -80,11 +126,13 @@ class VectorIndex:
         ef_construction: int = 80,
         compact_ratio: float = 0.2,
         exact_subset_limit: int = 4096,
+        nprobe: int = 64,
     ) -> None:
         """`hnsw_threshold` / `compact_threshold`: above these counts the index is HNSW over float32
-        vectors / HNSW over 8-bit scalar-quantized vectors (see the module docstring).
-        `exact_subset_limit`: on HNSW, allow-sets up to this size are searched exactly (cheap and
-        always complete) instead of through the graph."""
+        vectors / IVF over 8-bit scalar-quantized vectors ("ivf_sq", see the module docstring);
+        `nprobe`: inverted lists scanned per ivf_sq query.
+        `exact_subset_limit`: on the approximate types, allow-sets up to this size are searched exactly
+        (cheap and always complete) instead of through the index."""
         if dim < 1:
             raise ValueError(f"dim must be positive, got {dim}")
         self.encoder_id = encoder_id
@@ -96,10 +144,11 @@ class VectorIndex:
         self.ef_construction = int(ef_construction)
         self.compact_ratio = float(compact_ratio)
         self.exact_subset_limit = int(exact_subset_limit)
+        self.nprobe = max(1, int(nprobe))
         self._lock = threading.RLock()
         self._labels: dict[str, int] = {}  # string id -> live label
         self._names: dict[int, str] = {}  # live label -> string id
-        self._tombstones: set[int] = set()  # dead labels still stored in an HNSW graph
+        self._tombstones: set[int] = set()  # dead labels still stored in an HNSW / IVF index
         self._next_label = 0
         self.index_type = "flat"
         self._index = self._new_index("flat")
@@ -115,52 +164,64 @@ class VectorIndex:
             "ef_construction": self.ef_construction,
             "compact_ratio": self.compact_ratio,
             "exact_subset_limit": self.exact_subset_limit,
+            "nprobe": self.nprobe,
         }
 
     def _new_index(self, index_type: str) -> faiss.IndexIDMap2:
+        """An empty index; "ivf_sq" is untrained until `_train` (its list count depends on the data size)."""
         if index_type == "flat":
             inner = faiss.IndexFlatIP(self.dim)
         elif index_type == "hnsw":
             inner = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        elif index_type == "hnsw_sq":
-            # Trained (per-dimension min/max) on the first vectors added: see _train.
-            inner = faiss.IndexHNSWSQ(self.dim, faiss.ScalarQuantizer.QT_8bit, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        else:
-            raise ValueError(f"unknown index type {index_type!r}")
-        if index_type in GRAPH_TYPES:
             inner.hnsw.efConstruction = self.ef_construction
             inner.hnsw.efSearch = self.ef_search
+        elif index_type == "ivf_sq":
+            return faiss.IndexIDMap2(self._new_ivf(1))  # placeholder, replaced when trained
+        else:
+            raise ValueError(f"unknown index type {index_type!r}")
         return faiss.IndexIDMap2(inner)
+
+    def _new_ivf(self, nlist: int) -> faiss.IndexIVFScalarQuantizer:
+        quantizer = faiss.IndexFlatIP(self.dim)
+        inner = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+        inner.own_fields = True  # the IVF index owns (and frees) its coarse quantizer, as after read_index
+        quantizer.this.disown()
+        inner.sq.rangestat_arg = SQ_RANGE_MARGIN
+        inner.nprobe = min(self.nprobe, nlist)
+        inner.make_direct_map(True)  # reconstruct(label), used by exact sub-searches and vector()
+        return inner
 
     def _type_for(self, count: int) -> str:
         if count > self.compact_threshold:
-            return "hnsw_sq"
+            return "ivf_sq"
         return "hnsw" if count > self.hnsw_threshold else "flat"
 
     @property
-    def _graph(self) -> bool:
-        return self.index_type in GRAPH_TYPES
+    def _approximate(self) -> bool:
+        """hnsw and ivf_sq: approximate search, no remove_ids (deletes are tombstones)."""
+        return self.index_type != "flat"
 
-    @staticmethod
-    def _train(index: faiss.IndexIDMap2, vectors: np.ndarray, like: faiss.IndexIDMap2 | None = None) -> None:
-        """Train a quantizing index before its first add: copy the quantizer of `like` when it is the
-        same kind (a rebuild then re-encodes decoded vectors to identical codes: lossless), else fit the
-        per-dimension ranges on a sample of `vectors`."""
+    def _train(self, index: faiss.IndexIDMap2, vectors: np.ndarray, like: faiss.IndexIDMap2 | None = None) -> faiss.IndexIDMap2:
+        """Return `index` ready for its first add. An untrained ivf_sq index gets `ivf_nlist(len(vectors))`
+        lists: it reuses the centroids and quantizer of `like` when that has as many lists (a compaction:
+        no k-means, and vectors mostly re-encode to the same codes), else runs k-means on a sample."""
         if index.is_trained:
-            return
-        inner = faiss.downcast_index(index.index)
+            return index
+        nlist = ivf_nlist(len(vectors))
+        inner = self._new_ivf(nlist)
         old = faiss.downcast_index(like.index) if like is not None else None
-        if isinstance(inner, faiss.IndexHNSWSQ) and isinstance(old, faiss.IndexHNSWSQ) and old.is_trained:
-            src, dst = faiss.downcast_index(old.storage), faiss.downcast_index(inner.storage)
-            faiss.copy_array_to_vector(faiss.vector_to_array(src.sq.trained), dst.sq.trained)
-            dst.is_trained = inner.is_trained = index.is_trained = True
-            return
-        if not len(vectors):
-            raise ValueError("cannot train a quantizing index on no vectors")
-        if len(vectors) > SQ_TRAIN_SAMPLE:
-            rows = np.sort(np.random.default_rng(0).choice(len(vectors), SQ_TRAIN_SAMPLE, replace=False))
-            vectors = vectors[rows]
-        index.train(np.ascontiguousarray(vectors))
+        if isinstance(old, faiss.IndexIVFScalarQuantizer) and old.is_trained and old.nlist == nlist:
+            inner.quantizer.add(old.quantizer.reconstruct_n(0, nlist))
+            faiss.copy_array_to_vector(faiss.vector_to_array(old.sq.trained), inner.sq.trained)
+            inner.is_trained = True
+        else:
+            sample = vectors
+            if len(vectors) > IVF_TRAIN_PER_LIST * nlist:
+                rows = np.random.default_rng(0).choice(len(vectors), IVF_TRAIN_PER_LIST * nlist, replace=False)
+                sample = vectors[np.sort(rows)]
+            log.info("training ivf_sq: %d lists on %d vectors", nlist, len(sample))
+            inner.train(np.ascontiguousarray(sample))
+        return faiss.IndexIDMap2(inner)
 
     def build(self, ids: Sequence[str], vectors: np.ndarray) -> None:
         """Replace the whole content; the index type is chosen from the number of vectors."""
@@ -202,9 +263,8 @@ class VectorIndex:
             return len(dead)
 
     def compact(self) -> None:
-        """Rebuild from live vectors: drops HNSW tombstones and re-picks the index type by size.
-        (hnsw_sq -> hnsw_sq keeps the quantizer, so no precision is lost; going back from hnsw_sq to a
-        float index keeps the 8-bit-decoded vectors.)"""
+        """Rebuild from live vectors: drops tombstones and re-picks the index type by size. (Vectors of
+        an ivf_sq index are its 8-bit-decoded approximations: a rebuild re-encodes those.)"""
         with self._lock:
             self._rebuild(self._type_for(len(self._labels)))
 
@@ -230,7 +290,7 @@ class VectorIndex:
 
     def _insert(self, ids: list[str], vectors: np.ndarray) -> None:
         labels = np.arange(self._next_label, self._next_label + len(ids), dtype=np.int64)
-        self._train(self._index, vectors)
+        self._index = self._train(self._index, vectors)
         self._next_label += len(ids)
         self._index.add_with_ids(vectors, labels)
         for name, label in zip(ids, labels.tolist()):
@@ -238,7 +298,7 @@ class VectorIndex:
             self._names[label] = name
 
     def _drop(self, labels: list[int]) -> None:
-        """Forget labels; flat removes them from FAISS, the HNSW types tombstone them."""
+        """Forget labels; flat removes them from FAISS, hnsw and ivf_sq tombstone them."""
         if not labels:
             return
         for label in labels:
@@ -250,7 +310,7 @@ class VectorIndex:
 
     def _maybe_compact(self) -> None:
         if self._tombstones and len(self._tombstones) > self.compact_ratio * self._index.ntotal:
-            log.info("compacting the graph index: %d tombstones of %d", len(self._tombstones), self._index.ntotal)
+            log.info("compacting %s index: %d tombstones of %d", self.index_type, len(self._tombstones), self._index.ntotal)
             self.compact()
 
     def _live_vectors(self) -> tuple[np.ndarray, np.ndarray]:
@@ -266,7 +326,7 @@ class VectorIndex:
         index = self._new_index(index_type)
         if len(labels):
             vectors = np.ascontiguousarray(vectors)
-            self._train(index, vectors, like=self._index)
+            index = self._train(index, vectors, like=self._index)
             index.add_with_ids(vectors, labels)
         self._index, self.index_type = index, index_type
         self._tombstones.clear()
@@ -284,7 +344,7 @@ class VectorIndex:
             return list(self._labels)
 
     def vector(self, item: str) -> np.ndarray:
-        """The stored vector of one id (KeyError if absent); on hnsw_sq the 8-bit-decoded approximation."""
+        """The stored vector of one id (KeyError if absent); on ivf_sq its 8-bit-decoded approximation."""
         with self._lock:
             return self._index.reconstruct(self._labels[item])
 
@@ -327,12 +387,34 @@ class VectorIndex:
             return None
         return faiss.IDSelectorNot(faiss.IDSelectorBatch(np.fromiter(self._tombstones, dtype=np.int64)))
 
+    # Search effort: efSearch on hnsw, lists probed (nprobe) on ivf_sq; unused on flat.
+
+    def _base_effort(self) -> int:
+        return self.nprobe if self.index_type == "ivf_sq" else self.ef_search
+
+    def _max_effort(self) -> int:
+        """The effort at which the approximate search scans everything."""
+        if self.index_type == "ivf_sq":
+            return int(faiss.downcast_index(self._index.index).nlist)
+        return int(self._index.ntotal)
+
+    def _effort_for(self, candidates: int, pass_share: float) -> int:
+        """Effort for `candidates` hits passing a filter that lets `pass_share` of the vectors through."""
+        if self.index_type == "ivf_sq":
+            # every probed list is scanned in full: probe lists holding ~2x the needed candidates
+            scanned = 2 * candidates / max(pass_share, 1e-9)
+            return max(self.nprobe, math.ceil(scanned * self._max_effort() / max(1, self._index.ntotal)))
+        # the graph visits roughly ef nodes; scale ef so about `candidates` of them pass the filter
+        return max(self.ef_search, math.ceil(candidates / max(pass_share, 1e-9)))
+
     def _raw_search(
         self, queries: np.ndarray, k: int, sel: faiss.IDSelector | None, ef: int | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, self._index.ntotal)
-        if self._graph:
+        if self.index_type == "hnsw":
             params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(ef or self.ef_search, k))
+        elif self.index_type == "ivf_sq":
+            params = faiss.SearchParametersIVF(sel=sel, nprobe=max(1, min(ef or self.nprobe, self._max_effort())))
         else:
             params = faiss.SearchParameters(sel=sel) if sel is not None else None
         return self._index.search(queries, k, params=params)
@@ -344,20 +426,21 @@ class VectorIndex:
             for row_s, row_l in zip(scores, labels)
         ]
 
-    def _hnsw_complete(
+    def _ann_complete(
         self, queries: np.ndarray, k: int, sel: faiss.IDSelector | None, ef: int, candidates: Callable[[], np.ndarray], available: int
     ) -> list[Hits]:
-        """HNSW search that widens efSearch until every row has min(k, available) hits, then falls back
-        to an exact search over `candidates()` for rows the graph still can't fill."""
+        """Approximate search that widens the effort (efSearch / nprobe) until every row has
+        min(k, available) hits, then falls back to an exact search over `candidates()` for rows the
+        index still can't fill."""
         need = min(k, available)
         while True:
             results = self._hits(*self._raw_search(queries, k, sel, ef), k)
             short = [r for r, hits in enumerate(results) if len(hits) < need]
             if not short:
                 return results
-            if ef >= self._index.ntotal:
+            if ef >= self._max_effort():
                 break
-            ef = min(ef * 4, self._index.ntotal)
+            ef = min(ef * 4, self._max_effort())
         exact = self._exact_search(queries[short], k, candidates())
         for row, hits in zip(short, exact):
             results[row] = hits
@@ -377,25 +460,68 @@ class VectorIndex:
     def _search_all(self, queries: np.ndarray, k: int) -> list[Hits]:
         if self.index_type == "flat":
             return self._hits(*self._raw_search(queries, k, None), k)
-        return self._hnsw_complete(
-            queries, k, self._tombstone_selector(), self.ef_search, self._live_labels, len(self._labels)
+        return self._ann_complete(
+            queries, k, self._tombstone_selector(), self._base_effort(), self._live_labels, len(self._labels)
         )
 
     def _search_subset(self, queries: np.ndarray, k: int, allow: Collection[str]) -> list[Hits]:
         if isinstance(allow, str):
             raise TypeError("allow must be a collection of ids or a predicate, not a single str")
-        labels = np.fromiter(
-            (self._labels[i] for i in set(allow) if i in self._labels), dtype=np.int64
-        )
+        allowed = allow if isinstance(allow, (set, frozenset)) else set(allow)
+        if not allowed:
+            return [[] for _ in range(len(queries))]
+        if self._approximate and len(allowed) > self.exact_subset_limit:
+            # A large allow-set costs one id-map lookup per allowed id to become FAISS labels (50k
+            # lookups for a 5% filter at 1M postings: ~100+ ms). When over-fetching k / selectivity
+            # hits and testing membership needs fewer lookups than that, do that instead.
+            share = min(1.0, len(allowed) / max(1, len(self._labels)))
+            fetch = math.ceil(2 * k / share)
+            if fetch <= len(allowed):
+                results, _ = self._post_filter(queries, k, allowed.__contains__, fetch, max_fetch=len(allowed))
+                short = [r for r, hits in enumerate(results) if len(hits) < k]
+                if short:  # unknown ids in the set, or the index did not reach enough allowed vectors
+                    for row, hits in zip(short, self._search_labels(queries[short], k, allowed)):
+                        results[row] = hits
+                return results
+        return self._search_labels(queries, k, allowed)
+
+    def _search_labels(self, queries: np.ndarray, k: int, allowed: Collection[str]) -> list[Hits]:
+        """Allow-set search through FAISS labels: an IDSelector, or an exact search over a small set."""
+        get = self._labels.get
+        labels = np.fromiter((label for label in map(get, allowed) if label is not None), dtype=np.int64)
         if not len(labels):
             return [[] for _ in range(len(queries))]
         if self.index_type == "flat":
             return self._hits(*self._raw_search(queries, k, faiss.IDSelectorBatch(labels)), k)
         if len(labels) <= self.exact_subset_limit:
             return self._exact_search(queries, k, labels)
-        # The graph visits roughly ef nodes; scale ef so about k of them pass the filter.
-        ef = max(self.ef_search, math.ceil(k * self._index.ntotal / len(labels)))
-        return self._hnsw_complete(queries, k, faiss.IDSelectorBatch(labels), ef, lambda: labels, len(labels))
+        ef = self._effort_for(k, len(labels) / self._index.ntotal)
+        return self._ann_complete(queries, k, faiss.IDSelectorBatch(labels), ef, lambda: labels, len(labels))
+
+    def _post_filter(
+        self, queries: np.ndarray, k: int, allowed: Callable[[str], bool], fetch: int, max_fetch: int | None = None
+    ) -> tuple[list[Hits], list[int]]:
+        """Search `fetch` hits, keep the allowed ones, double `fetch` for rows short of k until the
+        whole index is fetched (or `fetch` would pass `max_fetch`). Returns the results and the rows
+        given up on at `max_fetch`."""
+        results: list[Hits] = [[] for _ in range(len(queries))]
+        pending = list(range(len(queries)))
+        total = self._index.ntotal
+        fetch = min(fetch, total)
+        sel = self._tombstone_selector()
+        while pending:
+            scores, labels = self._raw_search(queries[pending], fetch, sel, ef=self._effort_for(fetch, 1.0))
+            fetched = self._hits(scores, labels, fetch)
+            still = []
+            for row, hits in zip(pending, fetched):
+                results[row] = [hit for hit in hits if allowed(hit[0])][:k]
+                if len(results[row]) < k and fetch < total:
+                    still.append(row)
+            pending = still
+            fetch = min(fetch * 2, total)
+            if max_fetch is not None and fetch > max_fetch:
+                break
+        return results, pending
 
     def _search_predicate(self, queries: np.ndarray, k: int, allow: Callable[[str], bool]) -> list[Hits]:
         verdicts: dict[str, bool] = {}  # each id is judged once per call
@@ -406,23 +532,9 @@ class VectorIndex:
                 verdict = verdicts[name] = bool(allow(name))
             return verdict
 
-        results: list[Hits] = [[] for _ in range(len(queries))]
-        pending = list(range(len(queries)))
-        total = self._index.ntotal
-        fetch = min(2 * k, total)
-        sel = self._tombstone_selector()
-        while pending:
-            scores, labels = self._raw_search(queries[pending], fetch, sel, ef=max(self.ef_search, fetch))
-            fetched = self._hits(scores, labels, fetch)
-            still = []
-            for row, hits in zip(pending, fetched):
-                results[row] = [hit for hit in hits if allowed(hit[0])][:k]
-                if len(results[row]) < k and fetch < total:
-                    still.append(row)
-            pending = still
-            fetch = min(fetch * 2, total)
-        if self._graph:
-            # The graph may not reach every node even when asked for all; finish short rows exactly.
+        results, _ = self._post_filter(queries, k, allowed, 2 * k)
+        if self._approximate:
+            # The index may not reach every vector even when asked for all; finish short rows exactly.
             short = [r for r, hits in enumerate(results) if len(hits) < k]
             if short:
                 names = [n for n in self._labels if allowed(n)]
@@ -505,8 +617,11 @@ class VectorIndex:
             raise IndexCorruptError(f"{directory}: id map and index disagree on the number of vectors")
         if obj.index_type not in INDEX_TYPES:
             raise IndexCorruptError(f"{directory}: unknown index type {obj.index_type!r}")
-        if obj._graph:
-            faiss.downcast_index(index.index).hnsw.efSearch = obj.ef_search
+        inner = faiss.downcast_index(index.index)
+        if obj.index_type == "hnsw":
+            inner.hnsw.efSearch = obj.ef_search
+        elif obj.index_type == "ivf_sq":
+            inner.nprobe = min(obj.nprobe, inner.nlist)
         log.info("loaded %s index (%d vectors, %s) from %s", obj.index_type, len(obj), built_id, directory)
         return obj
 

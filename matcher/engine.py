@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -40,12 +41,68 @@ class NotReadyError(RuntimeError):
     """Indexes are missing or were built by another encoder: the message says what to run."""
 
 
+class ReadWriteLock:
+    """Many readers or one writer, writers first (a steady read load cannot starve a write).
+
+    The in-memory world is plain dicts and sets; a query iterating them while a write mutates them
+    could fail. Concurrent callers (the HTTP API) wrap world-reading flows in `engine.reading()`;
+    the engine's own writes take the write side *before* `_lock`, so lock order is always rw → _lock.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writer = False
+        self._waiting_writers = 0
+        self._local = threading.local()
+
+    @contextmanager
+    def read(self):  # type: ignore[no-untyped-def]
+        depth = getattr(self._local, "depth", 0)
+        if depth:  # re-entrant for a thread already reading (never waits behind a queued writer)
+            self._local.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.depth = depth
+            return
+        with self._cond:
+            while self._writer or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+        self._local.depth = 1
+        try:
+            yield
+        finally:
+            self._local.depth = 0
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def write(self):  # type: ignore[no-untyped-def]
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
 class Engine:
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or get_settings()
         self.store = store or Store.from_settings(self.settings)
         self.encoder = get_encoder(self.settings.encoder, cache_dir=self.settings.cache_dir)
         self._lock = threading.RLock()
+        self.rw = ReadWriteLock()  # readers: engine.reading(); writers: upsert/delete/rebuild swap
         self._rebuilding: list[tuple[str, str, dict | None]] | None = None  # writes during a rebuild
         started = time.perf_counter()
         self.dense, self.lexical, self.hashes = self._load_indexes(self.settings.index_dir)
@@ -96,6 +153,10 @@ class Engine:
         for i in ids:
             self.hashes[kind].pop(i, None)
 
+    def reading(self):  # type: ignore[no-untyped-def]
+        """Context manager for concurrent readers of `world` (see ReadWriteLock)."""
+        return self.rw.read()
+
     def counts(self) -> dict[str, int]:
         return {kind: len(self.dense[kind]) for kind in INDEXED_KINDS}
 
@@ -104,7 +165,7 @@ class Engine:
         """Store first (durable), then world and indexes: visible to the next query."""
         result = self.store.upsert(kind, records)
         payloads = [_payload(r) for r in records]
-        with self._lock:
+        with self.rw.write(), self._lock:
             self._apply(kind, "upsert", payloads)
             if self._rebuilding is not None:
                 self._rebuilding.extend((kind, "upsert", p) for p in payloads)
@@ -112,11 +173,23 @@ class Engine:
 
     def delete(self, kind: str, record_id: str) -> bool:
         found = self.store.delete(kind, record_id)
-        with self._lock:
+        with self.rw.write(), self._lock:
             self._apply(kind, "delete", [{"id": record_id}])
             if self._rebuilding is not None:
                 self._rebuilding.append((kind, "delete", {"id": record_id}))
         return found
+
+    def refresh(self, kind: str, upserts: Sequence[Record] = (), deletes: Sequence[str] = ()) -> None:
+        """Apply changes that another process (e.g. another API worker) already wrote to the store:
+        world and indexes only, exactly as `upsert` / `delete` would have."""
+        payloads = [_payload(r) for r in upserts]
+        gone = [{"id": i} for i in deletes]
+        with self.rw.write(), self._lock:
+            for op, items in (("upsert", payloads), ("delete", gone)):
+                if items:
+                    self._apply(kind, op, items)
+                    if self._rebuilding is not None:
+                        self._rebuilding.extend((kind, op, p) for p in items)
 
     def _apply(self, kind: str, op: str, payloads: list[dict]) -> None:
         if kind not in INDEXED_KINDS:
@@ -149,7 +222,7 @@ class Engine:
             summary_ = build_indexes(self.store, self.settings.index_dir, self.settings.encoder,
                                      cache_dir=self.settings.cache_dir)
             dense, lexical, hashes = self._load_indexes(self.settings.index_dir)
-            with self._lock:
+            with self.rw.write(), self._lock:
                 self.dense, self.lexical, self.hashes = dense, lexical, hashes
                 pending, self._rebuilding = self._rebuilding, None
                 for kind, op, payload in pending:
@@ -173,6 +246,11 @@ class Engine:
         """Dense + BM25 candidates fused by reciprocal rank."""
         with self._lock:
             dense, lexical = self.dense[kind], self.lexical[kind]
+        if isinstance(allow, (set, frozenset)) and len(allow) > 0.25 * max(len(dense), 1):
+            # A filter that passes most records (e.g. "open postings"): test membership on the hits
+            # instead of turning ~all ids into a FAISS selector / BM25 subset on every query. Same
+            # results (both index types return the top `depth` allowed hits either way), far cheaper.
+            allow = allow.__contains__
         dense_hits = dense.search(query_vector, depth, allow=allow)[0]
         lexical_hits = lexical.search(text, depth, allow=allow) if text.strip() else []
         fused: dict[str, float] = {}
@@ -182,12 +260,22 @@ class Engine:
         return sorted(fused.items(), key=lambda kv: -kv[1])
 
     def similarities(self, kind: str, query_vector: np.ndarray, ids: set[str]) -> dict[str, float]:
-        """Exact cosine of the query with each given record (one restricted FAISS search)."""
+        """Exact cosine of the query with each given record (restricted FAISS searches).
+
+        In chunks no larger than the index's exact-search limit: on an HNSW index a larger allow-set
+        would go through the graph with a huge efSearch (seconds, and possibly missing ids)."""
         if not ids:
             return {}
         with self._lock:
             dense = self.dense[kind]
-        return dict(dense.search(query_vector, len(ids), allow=ids)[0])
+        step = max(1, int(getattr(dense, "exact_subset_limit", 4096)))
+        if len(ids) <= step:
+            return dict(dense.search(query_vector, len(ids), allow=ids)[0])
+        ordered, out = sorted(ids), {}
+        for start in range(0, len(ordered), step):
+            chunk = set(ordered[start : start + step])
+            out.update(dense.search(query_vector, len(chunk), allow=chunk)[0])
+        return out
 
     def search(self, kind: str, text: str, k: int = 10) -> list[dict]:
         """Free-text hybrid search over postings, courses or trainee profiles."""

@@ -180,10 +180,9 @@ class World:
     @property
     def today(self) -> dt.date:
         """The data's own clock: the newest posting date (so a static demo world does not age)."""
-        dates = [p.posted_at for p in self.postings.values() if p.posted_at is not None]
-        return max(dates) if dates else dt.date.today()
+        return self._posting_arrays()["today"]  # type: ignore[return-value]
 
-    def _posting_arrays(self) -> dict[str, np.ndarray]:
+    def _posting_arrays(self) -> dict:
         with self._lock:
             if self._arrays is None:
                 views = list(self.postings.values())
@@ -196,6 +195,7 @@ class World:
                                     dtype=np.float64),
                     "district": np.array([v.district for v in views], dtype=object),
                     "shift": np.array([v.shift or "" for v in views], dtype=object),
+                    "today": max((v.posted_at for v in views if v.posted_at is not None), default=dt.date.today()),
                 }
             return self._arrays
 

@@ -34,8 +34,9 @@ class SentenceTransformerEncoder:
         self.id = f"st:{name_or_path}"
         log.info("loading sentence-transformers model %s", name_or_path)
         self._model = SentenceTransformer(name_or_path, device=device)
-        get_dim = getattr(self._model, "get_sentence_embedding_dimension", None) or getattr(
-            self._model, "get_embedding_dimension"
+        # sentence-transformers 6 renamed the method; prefer the new name (the old one warns).
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
         )
         self.dim = int(get_dim())
         self._prompts = set(getattr(self._model, "prompts", None) or {})

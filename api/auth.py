@@ -1,0 +1,109 @@
+"""API keys bound to a role and a subject; stored as SHA-256 hashes; checked on every protected call.
+
+Roles (see README "HTTP API"):
+- trainee  — subject = the trainee's id: own profile, own jobs/gap, own contact requests;
+- employer — subject = the employer name as written in its postings: own postings, consenting candidates;
+- trainer  — subject = the training provider name: own courses, aggregates, gap analysis for any trainee;
+- office   — 人社 staff (subject = office name): aggregates, any course, trainee registration, audit log;
+- admin    — operators: everything above except a trainee's own consent decisions, plus imports,
+             index rebuild and key management.
+
+A secret looks like `cqm_<key_id>_<random>`; the database keeps `sha256(secret)` only, so a leaked
+database does not leak usable keys. Keys are high-entropy random strings, which is why a plain
+(unsalted, fast) hash is enough here — unlike passwords.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from api.tables import ApiKeyRow, ensure_tables, utcnow
+from matcher.store import Store
+
+ROLES = ("trainee", "employer", "trainer", "office", "admin")
+KEY_PREFIX = "cqm_"
+CACHE_SECONDS = 5.0  # a verified key is trusted this long per process (revocation by this process is immediate)
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: str
+    subject: str
+    key_id: str
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this caller."""
+        return f"{self.role}:{self.subject}"
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class KeyStore:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        ensure_tables(store)
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._cache_lock = threading.Lock()
+
+    def create(self, role: str, subject: str, label: str | None = None) -> tuple[dict, str]:
+        """A new key; returns (its public description, the secret — shown this once)."""
+        if role not in ROLES:
+            raise ValueError(f"未知角色 {role!r}；可选：{', '.join(ROLES)}")
+        subject = (subject or "").strip()
+        if not subject:
+            raise ValueError("subject 不能为空")
+        key_id = secrets.token_hex(4)
+        secret = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(24)}"
+        row = ApiKeyRow(key_id=key_id, key_hash=hash_secret(secret), role=role, subject=subject, label=label)
+        with self.store.session() as s, s.begin():
+            s.add(row)
+        return _describe(row), secret
+
+    def verify(self, secret: str) -> Principal | None:
+        if not secret or not secret.startswith(KEY_PREFIX) or len(secret) > 200:
+            return None
+        digest = hash_secret(secret)
+        now = time.monotonic()
+        with self._cache_lock:
+            hit = self._cache.get(digest)
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+        with self.store.session() as s:
+            row = s.execute(select(ApiKeyRow).where(ApiKeyRow.key_hash == digest)).scalar_one_or_none()
+        principal = None
+        if row is not None and row.revoked_at is None and secrets.compare_digest(row.key_hash, digest):
+            principal = Principal(row.role, row.subject, row.key_id)
+        with self._cache_lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (now, principal)
+        return principal
+
+    def list(self, offset: int = 0, limit: int = 100, role: str | None = None) -> list[dict]:
+        with self.store.session() as s:
+            q = select(ApiKeyRow).order_by(ApiKeyRow.created_at, ApiKeyRow.key_id)
+            if role:
+                q = q.where(ApiKeyRow.role == role)
+            return [_describe(r) for r in s.execute(q.offset(offset).limit(limit)).scalars()]
+
+    def revoke(self, key_id: str) -> bool:
+        with self.store.session() as s, s.begin():
+            done = s.execute(update(ApiKeyRow).where(ApiKeyRow.key_id == key_id, ApiKeyRow.revoked_at.is_(None))
+                             .values(revoked_at=utcnow())).rowcount > 0
+        with self._cache_lock:
+            self._cache.clear()
+        return done
+
+
+def _describe(row: ApiKeyRow) -> dict:
+    return {"key_id": row.key_id, "role": row.role, "subject": row.subject, "label": row.label,
+            "created_at": row.created_at.isoformat() if row.created_at else None,
+            "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None}

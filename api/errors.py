@@ -1,0 +1,133 @@
+"""Error responses: every input problem is a 4xx naming the field; nothing the client sends is a 500.
+
+Shape of input errors (422, also for bad JSON, wrong types, unknown district/occupation, bad level):
+
+    {"detail": [{"field": "body.certificates[0].level", "message": "无法识别的技能等级：'很厉害'…", "type": "value_error"}]}
+
+Other errors keep FastAPI's `{"detail": "<message>"}` (401, 403, 404, 409, 413, 503); unexpected
+exceptions become a 500 carrying only the request id (the stack trace goes to the log).
+"""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from api.observability import REQUEST_ID
+from matcher.flows import FlowInputError
+
+log = logging.getLogger("api.errors")
+
+# pydantic puts union-member and validator tags into `loc`; they are not fields.
+_TYPE_TAGS = {"str", "int", "float", "bool", "none", "list", "dict", "list[str]", "union"}
+_TAG_PREFIXES = ("constrained-", "function-", "lax-or-strict", "json-or-python", "tagged-union", "nullable")
+
+_ZH = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段（数据约定中没有这个字段）",
+    "json_invalid": "请求体不是合法的 JSON",
+    "json_type": "请求体必须是 JSON",
+    "model_attributes_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "list_type": "应为数组",
+    "string_type": "应为字符串",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为布尔值",
+    "bool_parsing": "应为布尔值 true/false",
+    "string_too_long": "文本过长",
+    "string_too_short": "不能为空或过短",
+    "too_long": "条目过多",
+    "too_short": "条目过少",
+    "greater_than_equal": "数值过小",
+    "greater_than": "数值过小",
+    "less_than_equal": "数值过大",
+    "less_than": "数值过大",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "string_pattern_mismatch": "格式不正确",
+    "finite_number": "应为有限数值",
+}
+
+
+class InputError(Exception):
+    """A 422 about one or more fields, raised by endpoint code (same shape as validation errors)."""
+
+    def __init__(self, field: str, message: str, status_code: int = 422, kind: str = "value_error") -> None:
+        super().__init__(f"{field}: {message}")
+        self.items = [{"field": field, "message": message, "type": kind}]
+        self.status_code = status_code
+
+    @classmethod
+    def many(cls, items: list[dict], status_code: int = 422) -> "InputError":
+        err = cls(items[0]["field"], items[0]["message"], status_code)
+        err.items = items
+        return err
+
+
+def field_name(loc: tuple | list) -> str:
+    """('body', 'certificates', 0, 'level') → 'body.certificates[0].level'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and (part in _TYPE_TAGS or "[" in part or part.startswith(_TAG_PREFIXES)):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "body"
+
+
+def format_errors(errors: list[dict]) -> list[dict]:
+    merged: dict[str, dict] = {}
+    for err in errors:
+        kind = err.get("type", "")
+        loc = tuple(err.get("loc", ()))
+        if kind == "json_invalid":
+            loc = loc[:1]  # ('body', <char position>)
+        field = field_name(loc)
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        zh = _ZH.get(kind)
+        if zh and kind != "value_error":
+            ctx = err.get("ctx") or {}
+            detail = f"：{ctx['error']}" if kind == "json_invalid" and "error" in ctx else ""
+            msg = f"{zh}{detail}（{msg}）"
+        entry = merged.setdefault(field, {"field": field, "message": msg, "type": kind})
+        if msg not in entry["message"]:
+            entry["message"] += "；" + msg  # e.g. a value that is neither a string nor an integer
+    return list(merged.values())
+
+
+def _rid() -> str | None:
+    return REQUEST_ID.get()
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": format_errors(list(exc.errors()))}, status_code=422)
+
+    @app.exception_handler(FlowInputError)
+    async def on_flow_input(_request: Request, exc: FlowInputError) -> JSONResponse:
+        return JSONResponse({"detail": [{"field": exc.field, "message": exc.message, "type": "value_error"}]},
+                            status_code=422)
+
+    @app.exception_handler(InputError)
+    async def on_input(_request: Request, exc: InputError) -> JSONResponse:
+        return JSONResponse({"detail": exc.items}, status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "服务器内部错误 / internal server error", "request_id": _rid()},
+                            status_code=500)
+
+
+__all__ = ["InputError", "install", "format_errors", "field_name", "HTTPException"]

@@ -1,0 +1,1 @@
+"""Evaluation and benchmark scripts (run from the repository root, e.g. `python -m eval.bench_index`)."""

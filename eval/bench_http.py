@@ -1,0 +1,424 @@
+"""HTTP load benchmark: jobs-for-trainee top-20 over a real `matcher serve` on ~100k postings.
+
+    .venv/bin/python -m eval.bench_http                           # 100k postings, 60 s per scenario
+    .venv/bin/python -m eval.bench_http --postings 20000 --duration 15 --concurrency 4
+    .venv/bin/python -m eval.bench_http --quick                   # smoke: 5k postings, 5 s (writes bench_http_quick.*)
+
+What it does
+1. Builds (once; cached under `var/bench_http/home-<N>/`) a data home with N postings: the synthetic
+   demo world (`matcher.demo.generate_demo_world`, scale 1: 5,000 postings, 3,000 trainees, 300 courses)
+   with its postings replicated to N under new ids, each replica in another district with perturbed pay
+   and posting date. Replicas keep the original text, so the embedding cache makes the build cheap
+   (~4.6k distinct posting texts are encoded, not N) — the index still holds N vectors (HNSW above 50k).
+   `generate_demo_world(scale=20)` was not used: it took minutes just to generate.
+2. Starts `matcher serve` (uvicorn, one process — what the CLI runs) on 127.0.0.1 on a free port as a
+   subprocess, waits for /readyz, creates an office API key (office may read any trainee's jobs).
+3. Drives it with N concurrent asyncio workers (httpx, keep-alive, loopback only), each for
+   `--duration` seconds, after a short warm-up, in two scenarios:
+   (a) stored  — `GET /api/trainees/{id}/jobs?top_k=20` for random stored trainees (cached profile vector);
+   (b) adhoc   — `POST /api/match/jobs` with a random typed-in profile (certificates + skills + district),
+       so the profile text is encoded per request (unique skill mixes, mostly embedding-cache misses).
+4. Reports throughput, p50/p95/p99/max client-side latency, error count (non-200 or transport error),
+   the server's own latency histogram (from /metrics) and the CPU used by *other* processes during each
+   run (from /proc/stat): when that is high, the machine was busy and the numbers are pessimistic.
+   Writes `eval/results/bench_http.json` and `.md` (`--quick`: `bench_http_quick.*`).
+
+The load generator runs on the same 2 cores as the server, so it takes CPU the server could use.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+CACHE_ROOT = REPO / "var" / "bench_http"
+RESULTS = REPO / "eval" / "results"
+SEED = 20251119
+BASE_POSTINGS = 5000  # demo world at scale 1
+
+
+# --- the data home ---------------------------------------------------------------------------------
+
+def _log(msg: str) -> None:
+    print(f"[bench_http {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def replicate_postings(base: list[dict], n: int, rng: random.Random, districts: list[str]) -> list[dict]:
+    """The base postings, then replicas with new ids in other districts (text unchanged)."""
+    out = list(base[:n])
+    r = 1
+    while len(out) < n:
+        for p in base:
+            if len(out) >= n:
+                break
+            q = json.loads(json.dumps(p))
+            q["id"] = f"{p['id']}-R{r:02d}"
+            q["district"] = rng.choice(districts)
+            q.pop("lon", None)
+            q.pop("lat", None)
+            q.pop("address", None)
+            for key in ("salary_min", "salary_max"):
+                if q.get(key) is not None:
+                    q[key] = int(round(q[key] * rng.uniform(0.9, 1.1), -1))
+            if q.get("salary_min") is not None and q.get("salary_max") is not None and q["salary_min"] > q["salary_max"]:
+                q["salary_min"], q["salary_max"] = q["salary_max"], q["salary_min"]
+            if q.get("posted_at"):
+                d = dt.date.fromisoformat(q["posted_at"]) - dt.timedelta(days=rng.randint(0, 60))
+                q["posted_at"] = d.isoformat()
+            out.append(q)
+        r += 1
+    return out
+
+
+def build_home(n_postings: int, root: Path = CACHE_ROOT) -> Path:
+    """A MATCHER_HOME with `n_postings` postings, built once and reused (marker: build.json)."""
+    home = root / f"home-{n_postings}"
+    marker = home / "build.json"
+    if marker.exists():
+        _log(f"reusing {home}")
+        return home
+    from matcher.catalogues.districts import load_districts
+    from matcher.config import Settings
+    from matcher.demo import generate_demo_world
+    from matcher.indexing import build_indexes
+    from matcher.ingest import import_rows, read_jsonl
+    from matcher.store import Store
+
+    if home.exists():
+        shutil.rmtree(home)
+    home.mkdir(parents=True)
+    shared_cache = root / "cache"  # one embedding cache for every bench home: texts are encoded once
+    shared_cache.mkdir(parents=True, exist_ok=True)
+    (home / "cache").symlink_to(shared_cache.resolve(), target_is_directory=True)
+    started = time.perf_counter()
+    demo = root / "demo"
+    if not (demo / "manifest.json").exists():
+        _log("generating the demo world (scale 1)")
+        generate_demo_world(demo, seed=SEED, scale=1.0)
+    settings = Settings(home=home)
+    store = Store.from_settings(settings)
+    base = [row for _, row in read_jsonl(demo / "postings.jsonl") if isinstance(row, dict)]
+    districts = [d.name for d in load_districts().districts]
+    postings = replicate_postings(base, n_postings, random.Random(SEED), districts)
+    _log(f"importing {len(postings):,} postings")
+    report = import_rows(store, "postings", enumerate(postings, 1), "postings(bench)", batch_size=5000)
+    assert not report.errors, report.errors[:3]
+    for kind in ("trainees", "courses", "training_records", "placements"):
+        import_rows(store, kind, read_jsonl(demo / f"{kind}.jsonl"), f"{kind}.jsonl")
+    t_import = time.perf_counter() - started
+    _log("building indexes (embedding cache: replicas cost nothing)")
+    summary = build_indexes(store, settings.index_dir, settings.encoder, cache_dir=settings.cache_dir)
+    info = {"postings": n_postings, "base_postings": len(base), "seed": SEED, "import_seconds": round(t_import, 1),
+            "index_seconds": round(time.perf_counter() - started - t_import, 1), "indexes": summary,
+            "built_at": dt.datetime.now().isoformat(timespec="seconds")}
+    marker.write_text(json.dumps(info, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    _log(f"home ready in {time.perf_counter() - started:.0f}s: {home}")
+    return home
+
+
+# --- the server ------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(home: Path, port: int, log_path: Path, workers: int = 1):  # type: ignore[no-untyped-def]
+    env = os.environ | {"MATCHER_HOME": str(home), "MATCHER_LOG_LEVEL": "WARNING"}
+    if workers == 1:
+        cmd = [sys.executable, "-m", "matcher.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    else:  # what-if only: each worker has its own in-memory world (writes are not shared between workers)
+        cmd = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    log = log_path.open("w")
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def wait_ready(base_url: str, proc: subprocess.Popen, timeout: float = 1800) -> float:
+    import httpx
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before it was ready")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base_url}/readyz", timeout=5).status_code == 200:
+                return time.perf_counter() - started
+        time.sleep(1)
+    raise TimeoutError("server not ready in time")
+
+
+# --- load ------------------------------------------------------------------------------------------
+
+class CpuMeter:
+    """Busy CPU of the whole machine vs. of our processes, from /proc (Linux)."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _machine(self) -> tuple[float, float]:
+        fields = [float(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields) - idle, sum(fields)
+
+    def _ours(self) -> float:
+        total = 0.0
+        for pid in self.pids:
+            for p in [pid, *_children(pid)]:
+                with contextlib.suppress(OSError, IndexError):
+                    parts = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+                    total += float(parts[11]) + float(parts[12])
+        return total
+
+    def start(self) -> None:
+        self.m0, self.ours0, self.t0 = self._machine(), self._ours(), time.perf_counter()
+
+    def stop(self) -> dict:
+        (busy1, total1), ours1, elapsed = self._machine(), self._ours(), time.perf_counter() - self.t0
+        busy = busy1 - self.m0[0]
+        ours = ours1 - self.ours0
+        cores = os.cpu_count() or 1
+        return {"machine_busy_cores": round(busy / self.tick / elapsed, 2),
+                "ours_cores": round(ours / self.tick / elapsed, 2),
+                "others_cores": round(max(0.0, busy - ours) / self.tick / elapsed, 2), "cores": cores}
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            out.append(int(child))
+            out.extend(_children(int(child)))
+    return out
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    if not sorted_values:
+        return None
+    k = (len(sorted_values) - 1) * q
+    lo, hi = math.floor(k), math.ceil(k)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+async def drive(base_url: str, make_request, concurrency: int, duration: float, warmup: float) -> dict:  # type: ignore[no-untyped-def]
+    """`concurrency` workers send requests back to back for `duration` s (after `warmup` s not counted)."""
+    import httpx
+
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+        t_start = time.perf_counter()
+        t_measure = t_start + warmup
+        t_end = t_measure + duration
+
+        async def worker(i: int) -> None:
+            rng = random.Random(SEED + i)
+            while True:
+                now = time.perf_counter()
+                if now >= t_end:
+                    return
+                method, url, kwargs = make_request(rng)
+                t0 = time.perf_counter()
+                try:
+                    r = await client.request(method, url, **kwargs)
+                    ok, key = r.status_code == 200, str(r.status_code)
+                except httpx.HTTPError as exc:
+                    ok, key = False, type(exc).__name__
+                t1 = time.perf_counter()
+                if t0 >= t_measure and t1 <= t_end:
+                    latencies.append(t1 - t0)
+                    if not ok:
+                        errors[key] = errors.get(key, 0) + 1
+
+        await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    latencies.sort()
+    n = len(latencies)
+    ms = lambda v: round(v * 1000, 1) if v is not None else None  # noqa: E731
+    return {"requests": n, "errors": sum(errors.values()), "error_kinds": errors, "seconds": duration,
+            "throughput_rps": round(n / duration, 1), "p50_ms": ms(percentile(latencies, 0.50)),
+            "p95_ms": ms(percentile(latencies, 0.95)), "p99_ms": ms(percentile(latencies, 0.99)),
+            "max_ms": ms(latencies[-1] if latencies else None), "mean_ms": ms(sum(latencies) / n if n else None)}
+
+
+def server_histogram(base_url: str, route: str) -> dict[float, float]:
+    import httpx
+
+    text = httpx.get(f"{base_url}/metrics", timeout=10).text
+    out: dict[float, float] = {}
+    for m in re.finditer(r'matcher_http_request_duration_seconds_bucket\{le="([^"]+)",method="\w+",route="([^"]+)"\} (\S+)', text):
+        if m.group(2) == route:
+            out[float("inf") if m.group(1) == "+Inf" else float(m.group(1))] = float(m.group(3))
+    return out
+
+
+def histogram_summary(before: dict[float, float], after: dict[float, float]) -> dict:
+    """Server-side latency (handler + middleware) from the Prometheus buckets: upper bounds of p50/p95/p99."""
+    bounds = sorted(after)
+    counts = [after[b] - before.get(b, 0.0) for b in bounds]
+    total = counts[-1] if counts else 0
+    out: dict[str, Any] = {"requests": int(total)}
+    for q in (0.5, 0.95, 0.99):
+        bound = next((b for b, c in zip(bounds, counts) if total and c >= q * total), None)
+        out[f"p{int(q * 100)}_le_ms"] = (None if bound is None else ("inf" if bound == float("inf") else bound * 1000))
+    return out
+
+
+# --- scenarios -------------------------------------------------------------------------------------
+
+def scenarios(home: Path, headers: dict) -> dict:
+    from matcher.config import Settings
+    from matcher.store import Store
+
+    store = Store.from_settings(Settings(home=home))
+    profiles = list(store.profiles())
+    trainee_ids = [p["id"] for p in profiles]
+    certs = [c for p in profiles for c in p.get("certificates", [])]
+    skills = sorted({s for p in profiles for s in p.get("skills", [])}) or ["沟通"]
+    districts = sorted({p["district"] for p in profiles})
+
+    def stored(rng: random.Random):  # type: ignore[no-untyped-def]
+        return "GET", f"/api/trainees/{rng.choice(trainee_ids)}/jobs", {"params": {"top_k": 20}, "headers": headers}
+
+    def adhoc(rng: random.Random):  # type: ignore[no-untyped-def]
+        chosen = rng.sample(certs, k=min(len(certs), rng.randint(1, 2)))
+        body = {"district": rng.choice(districts), "top_k": 20,
+                "certificates": [{"occupation": c["occupation"], "level": c.get("level")} for c in chosen],
+                "skills": rng.sample(skills, k=min(len(skills), rng.randint(1, 4))),
+                "experience_years": rng.randint(0, 10), "desired_salary": rng.randrange(3000, 9000, 500)}
+        return "POST", "/api/match/jobs", {"json": body}
+
+    return {"stored": (stored, "/api/trainees/{trainee_id}/jobs", "GET"),
+            "adhoc": (adhoc, "/api/match/jobs", "POST")}
+
+
+def run(args: argparse.Namespace) -> dict:
+    import httpx
+
+    home = build_home(args.postings)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = CACHE_ROOT / f"server-{port}.log"
+    result: dict[str, Any] = {
+        "what": "jobs-for-trainee top-20 over HTTP (matcher serve, uvicorn)",
+        "postings": args.postings, "concurrency": args.concurrency, "duration_s": args.duration,
+        "warmup_s": args.warmup, "workers": args.workers,
+        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "started_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "home": json.loads((home / "build.json").read_text(encoding="utf-8")),
+        "targets": {"stored_p99_ms": 50, "throughput_rps": 200, "errors": 0}, "scenarios": {}}
+    from api.auth import KeyStore
+    from matcher.config import Settings
+    from matcher.store import Store
+
+    _, secret = KeyStore(Store.from_settings(Settings(home=home))).create("office", "bench", "bench_http")
+    headers = {"Authorization": f"Bearer {secret}"}
+    with serve(home, port, log_path, args.workers) as proc:
+        _log(f"server pid {proc.pid} on {base_url}; waiting for /readyz")
+        result["startup_seconds"] = round(wait_ready(base_url, proc), 1)
+        _log(f"ready after {result['startup_seconds']}s")
+        result["readyz"] = httpx.get(f"{base_url}/readyz", timeout=10).json()
+        meter = CpuMeter([proc.pid, os.getpid()])
+        for spec in args.scenarios.split(","):
+            name, _, conc = spec.partition("@")  # "stored@1": one client at a time (latency without queueing)
+            concurrency = int(conc) if conc else args.concurrency
+            make, route, _method = scenarios(home, headers)[name]
+            _log(f"scenario {spec}: {concurrency} workers × {args.duration}s")
+            before = server_histogram(base_url, route)
+            meter.start()
+            stats = asyncio.run(drive(base_url, make, concurrency, args.duration, args.warmup))
+            stats["concurrency"] = concurrency
+            stats["cpu"] = meter.stop()
+            stats["server_side"] = histogram_summary(before, server_histogram(base_url, route))
+            result["scenarios"][spec if conc else name] = stats
+            _log(f"{spec}: {json.dumps(stats, ensure_ascii=False)}")
+        if proc.poll() is not None:
+            raise RuntimeError("server died during the run")
+    result["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")
+    with contextlib.suppress(OSError):
+        log_path.unlink()
+    return result
+
+
+def markdown(r: dict) -> str:
+    lines = [f"# HTTP load benchmark ({r['started_at']})", "",
+             f"{r['what']}; {r['postings']:,} postings, {r['home']['indexes']['trainees']['count']:,} trainees; "
+             f"{r['duration_s']} s per scenario (after {r['warmup_s']} s warm-up); "
+             f"{r['workers']} server process(es); {r['machine']['cpus']} CPUs; server ready in {r.get('startup_seconds')} s.",
+             "", "| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | server p99 ≤ ms | CPU: ours / others (cores) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for name, s in r["scenarios"].items():
+        cpu = s["cpu"]
+        lines.append(f"| {name} | {s.get('concurrency', r['concurrency'])} | {s['throughput_rps']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | "
+                     f"{s['errors']} | {s['server_side'].get('p99_le_ms')} | {cpu['ours_cores']} / {cpu['others_cores']} |")
+    t = r["targets"]
+    stored = r["scenarios"].get("stored") or next((v for k, v in r["scenarios"].items() if k.startswith("stored")), {})
+    lines += ["", f"Targets: stored-trainee p99 ≤ {t['stored_p99_ms']} ms → "
+                  f"{'met' if stored.get('p99_ms') is not None and stored['p99_ms'] <= t['stored_p99_ms'] else 'NOT met'}; "
+                  f"≥ {t['throughput_rps']} req/s → "
+                  f"{'met' if stored.get('throughput_rps', 0) >= t['throughput_rps'] else 'NOT met'}; "
+                  f"zero errors → {'met' if all(s['errors'] == 0 for s in r['scenarios'].values()) else 'NOT met'}.",
+              "", "Latency is measured by the load generator (same machine, same cores); 'server p99 ≤' is the upper "
+                  "bucket bound from the server's own Prometheus histogram. 'others' = CPU used by other processes "
+                  "during the run: when it is well above 0 the machine was busy and the numbers are pessimistic."]
+    if r.get("notes"):
+        lines += ["", "## Notes", "", *[f"- {n}" for n in r["notes"]]]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.bench_http", description=__doc__.split("\n")[0])
+    parser.add_argument("--postings", type=int, default=100_000)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds measured per scenario")
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent client workers")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (1 = `matcher serve`)")
+    parser.add_argument("--scenarios", default="stored@1,stored,adhoc@1,adhoc",
+                        help="comma list of stored|adhoc, optionally @concurrency (default: --concurrency)")
+    parser.add_argument("--quick", action="store_true", help="5k postings, 5 s per scenario; writes bench_http_quick.*")
+    parser.add_argument("--out", default=None, help="result name under eval/results (default bench_http)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.postings, args.duration, args.warmup = min(args.postings, 5000), 5.0, 2.0
+    name = args.out or ("bench_http_quick" if args.quick else "bench_http")
+    result = run(args)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n",
+                                          encoding="utf-8")
+    (RESULTS / f"{name}.md").write_text(markdown(result), encoding="utf-8")
+    print(markdown(result))
+    return 0 if all(s["errors"] == 0 for s in result["scenarios"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

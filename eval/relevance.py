@@ -1,0 +1,301 @@
+"""Benchmark 3 — person → job relevance on real postings (occupation/skill fit only).
+
+Corpus: the Guangdong public-employment-service rows (`GGFW_HRSS_GD`, ~4.7k skilled-trade and service
+postings) of `../shared/data/jobpostings_2024/jobs.csv.gz`, read in place. Queries: the trainee profiles in
+`eval/data/profiles.jsonl` (certificate + level + skills + experience). Judgments: `eval/data/qrels_relevance.tsv`
+(profile id, posting id, grade 0/1/2 — graded by reading each pooled posting against `eval/data/GRADING.md`).
+
+The postings are not in Chongqing, so this benchmark measures fit, not commute: every profile and every
+posting is placed in one district (渝中区, no coordinates), which makes the distance feature the same
+constant for every pair (it cannot reorder anything). Pay is left out too (profiles carry no desired salary),
+so the pay feature is a constant 0.5.
+
+Systems: the text systems of `eval.systems` with the person's profile text (certificates with levels +
+skills — the text production embeds for a trainee) as query and production's posting text as document,
+and the full ranker, built as `matcher.flows.jobs_for` does it: candidates = dense+BM25 RRF top 200 ∪
+postings whose inferred occupation (normaliser on the title) is one of the person's certificates; 持证上岗
+gate; `matcher.ranking.score_pair` with the configured weights — with and without the structured features
+(certificate/level fit and distance weights set to 0).
+
+    .venv/bin/python -m eval.relevance pool [--out var/eval_scratch/pool.md]   # export unjudged pooled postings
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from eval.common import DEFAULT_CACHE_DIR, EVAL_DATA, REPO, DataPaths, load_job_rows
+from eval.metrics import summarise
+from eval.systems import TextTask, rrf, to_run
+
+log = logging.getLogger("eval")
+
+PROFILES_FILE = EVAL_DATA / "profiles.jsonl"
+QRELS_FILE = EVAL_DATA / "qrels_relevance.tsv"
+DISTRICT = "渝中区"  # every profile and posting: distance is constant, so it cannot reorder anything
+METRICS = ("ndcg@10", "precision@5", "precision@5-l2", "mrr")
+POOL_DEPTH = 20
+CANDIDATE_DEPTH = 200  # matcher.flows.CANDIDATE_DEPTH (checked in tests)
+
+TEXT_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5", "fusion", "z_usem_e5", "rrf_usem_bm25", "rrf_e5_bm25")
+RANKER_SYSTEMS = ("ranker[usem]", "ranker[usem]-struct", "ranker[e5]", "ranker[e5]-struct")
+QUICK_SYSTEMS = ("bm25", "tfidf_char", "usem", "rrf_usem_bm25", "ranker[usem]", "ranker[usem]-struct")
+SYSTEM_LABELS = {
+    "ranker[usem]": "full ranker (usem, prod. default)",
+    "ranker[usem]-struct": "ranker (usem) − certificate/distance",
+    "ranker[e5]": "full ranker (e5)",
+    "ranker[e5]-struct": "ranker (e5) − certificate/distance",
+}
+
+
+# --- data ----------------------------------------------------------------------------------------------
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def to_payload(row: dict[str, str]) -> dict:
+    """A real posting row → a contract-shaped posting payload placed in DISTRICT (no coordinates)."""
+    skills = [s.strip() for s in (row.get("技能") or "").split(",") if s.strip()]
+    description = (row.get("职位描述") or "").strip()
+    benefits = (row.get("福利") or "").strip()
+    if benefits:
+        description = f"{description}\n福利：{benefits}" if description else f"福利：{benefits}"
+    lo, hi = _float(row.get("最低薪资")), _float(row.get("最高薪资"))
+    posted = (row.get("首次发布时间") or "")[:10] or None
+    return {
+        "id": row["职位自编号"].strip(),
+        "title": (row.get("职位") or "").strip() or "-",
+        "employer": (row.get("公司") or "").strip() or "-",
+        "district": DISTRICT,
+        "description": description,
+        "requirements": {"min_experience_years": max(0.0, _float(row.get("所需经验")) or 0.0), "skills": skills},
+        "salary_min": int(lo) if lo is not None else None,
+        "salary_max": int(hi) if hi is not None and (lo is None or hi >= lo) else None,
+        "posted_at": posted,
+        "status": "open",
+    }
+
+
+def load_profiles(path: Path = PROFILES_FILE) -> list[dict]:
+    """Profiles validated like trainee records (canonical level labels); placed in DISTRICT."""
+    from matcher.schema import Trainee
+
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        trainee = Trainee.model_validate({"id": d["id"], "district": DISTRICT, "certificates": d["certificates"],
+                                          "skills": d.get("skills", []), "experience_years": d.get("experience_years", 0)})
+        out.append({**trainee.profile(), "persona": d.get("persona", "")})
+    return out
+
+
+def read_qrels(path: Path = QRELS_FILE) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = {}
+    if not path.is_file():
+        return qrels
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"):
+            qrels.setdefault(row["profile_id"], {})[row["posting_id"]] = int(row["grade"])
+    return qrels
+
+
+# --- the full ranker, eval-side -----------------------------------------------------------------------
+
+class RankerBench:
+    """`jobs_for` without the Engine: an in-memory world of the real postings and the text task's scores."""
+
+    def __init__(self, payloads: list[dict], task: TextTask, spec: str, cache_dir: Path | None) -> None:
+        from matcher.normalise import OccupationNormaliser
+        from matcher.world import World
+
+        self.spec = spec
+        self.task = task
+        self.world = World(OccupationNormaliser(task.encoder(spec)))
+        self.world.set_postings(payloads)  # titles → inferred occupation (production threshold and top-1)
+        self.ids = [p["id"] for p in payloads]
+        self.today = self.world.today
+        self.inferred = sum(1 for v in self.world.postings.values() if v.occupations)
+
+    def run(self, profiles: list[dict], weights) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
+        from matcher.features import certificate_fit, person_terms
+        from matcher.ranking import score_pair
+        from matcher.world import person_from_profile
+
+        dense = self.task.dense(self.spec)
+        pool_mask = rrf([dense, self.task.bm25()], depth=CANDIDATE_DEPTH).keep  # Engine.hybrid, depth 200
+        run: dict[str, dict[str, float]] = {}
+        for qi, prof in enumerate(profiles):
+            person = person_from_profile(prof)
+            pool = {self.ids[i] for i in np.flatnonzero(pool_mask[qi])}
+            for occ in person.occupations:
+                pool |= self.world.by_occupation.get(occ, set())
+            views = [self.world.postings[i] for i in sorted(pool)]
+            views = [v for v in views if certificate_fit(person.certs, v).gate_ok]
+            terms = person_terms(person)
+            pos = {pid: i for i, pid in enumerate(self.ids)}
+            scored = [score_pair(person, v, float(dense.scores[qi, pos[v.id]]), weights, self.today, terms)
+                      for v in views]
+            run[prof["id"]] = {s.posting_id: float(s.score) for s in scored}
+        return run
+
+
+def _weights(structured: bool):  # type: ignore[no-untyped-def]
+    from matcher.config import get_settings
+
+    w = get_settings().weights
+    return w if structured else w.model_copy(update={"certificate": 0.0, "distance": 0.0})
+
+
+# --- running ------------------------------------------------------------------------------------------
+
+def build(jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int = 0,
+          job_rows: dict | None = None) -> tuple[list[dict], list[dict], TextTask]:
+    from matcher.texts import posting_text, trainee_text
+
+    rows = job_rows if job_rows is not None else load_job_rows(jobs_csv)
+    payloads = [to_payload(r) for _, r in sorted(rows.items())]
+    profiles = load_profiles()
+    if quick:
+        rng = random.Random(seed)
+        profiles = rng.sample(profiles, 5)
+        qrels = read_qrels()
+        keep = set(rng.sample([p["id"] for p in payloads], 400)) | {d for p in profiles for d in qrels.get(p["id"], {})}
+        payloads = [p for p in payloads if p["id"] in keep]
+    task = TextTask([trainee_text(p) for p in profiles], [posting_text(p) for p in payloads], cache_dir=cache_dir)
+    return payloads, profiles, task
+
+
+def system_runs(payloads: list[dict], profiles: list[dict], task: TextTask, systems: Sequence[str],
+                cache_dir: Path | None, depth: int = 100) -> tuple[dict[str, dict], dict]:
+    doc_ids = [p["id"] for p in payloads]
+    qids = [p["id"] for p in profiles]
+    runs: dict[str, dict] = {}
+    info: dict = {}
+    rankers: dict[str, RankerBench] = {}
+    for system in systems:
+        log.info("relevance: %s", system)
+        if system.startswith("ranker["):
+            spec = system[len("ranker["):system.index("]")]
+            if spec not in rankers:
+                rankers[spec] = RankerBench(payloads, task, spec, cache_dir)
+                info[f"inferred_occupation[{spec}]"] = {"postings": len(payloads), "with_occupation": rankers[spec].inferred}
+            full = rankers[spec].run(profiles, _weights(structured=not system.endswith("-struct")))
+            runs[system] = {q: dict(sorted(r.items(), key=lambda kv: -kv[1])[:depth]) for q, r in full.items()}
+        else:
+            runs[system] = to_run(task.run(system), qids, doc_ids, depth)
+    if rankers:
+        info["today"] = next(iter(rankers.values())).today.isoformat()
+    return runs, info
+
+
+def pooled(runs: dict[str, dict], depth: int = POOL_DEPTH) -> dict[str, set[str]]:
+    pool: dict[str, set[str]] = {}
+    for run in runs.values():
+        for q, docs in run.items():
+            ranked = sorted(docs.items(), key=lambda kv: -kv[1])[:depth]
+            pool.setdefault(q, set()).update(d for d, _ in ranked)
+    return pool
+
+
+def judged_share(run: dict, qrels: dict, k: int = 10) -> float:
+    shares = []
+    for q, docs in run.items():
+        top = [d for d, _ in sorted(docs.items(), key=lambda kv: -kv[1])[:k]]
+        if top:
+            shares.append(sum(d in qrels.get(q, {}) for d in top) / len(top))
+    return float(np.mean(shares)) if shares else 0.0
+
+
+def run(jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int = 0,
+        systems: Sequence[str] | None = None, job_rows: dict | None = None) -> dict:
+    systems = tuple(systems or (QUICK_SYSTEMS if quick else TEXT_SYSTEMS + RANKER_SYSTEMS))
+    payloads, profiles, task = build(jobs_csv, cache_dir, quick, seed, job_rows)
+    runs, info = system_runs(payloads, profiles, task, systems, cache_dir)
+    qrels_all = read_qrels()
+    qids = [p["id"] for p in profiles]
+    qrels = {q: qrels_all.get(q, {}) for q in qids}
+    evaluable = {q: docs for q, docs in qrels.items() if any(g > 0 for g in docs.values())}
+    no_relevant = sorted(q for q in qids if q not in evaluable)
+    pool = pooled(runs)
+    unjudged = sum(len(pool[q] - set(qrels.get(q, {}))) for q in pool)
+    results = {}
+    for system, r in runs.items():
+        res = summarise(evaluable, {q: r.get(q, {}) for q in evaluable}, METRICS)
+        res["judged@10"] = judged_share({q: r[q] for q in evaluable if q in r}, qrels)
+        results[system] = res
+    grades = [g for docs in qrels.values() for g in docs.values()]
+    return {
+        "name": "Person → job relevance on real public-employment-service postings (fit only)",
+        "metrics": list(METRICS),
+        "headline_metric": "ndcg@10",
+        "quick_subset": quick,
+        "corpus": {"platform": "GGFW_HRSS_GD", "postings": len(payloads)},
+        "profiles": len(profiles),
+        "profiles_evaluated": len(evaluable),
+        "profiles_without_relevant_posting": no_relevant,
+        "judgments": {"pairs": len(grades), "grade_0": grades.count(0), "grade_1": grades.count(1),
+                      "grade_2": grades.count(2)},
+        "pool": {"depth": POOL_DEPTH, "systems": list(runs), "pooled_pairs": sum(len(v) for v in pool.values()),
+                 "unjudged_in_pool": unjudged},
+        "setting": {"district": DISTRICT, "distance": "constant (all in one district)",
+                    "pay": "constant (no desired salary)", "candidate_depth": CANDIDATE_DEPTH},
+        "info": info,
+        "systems": results,
+    }
+
+
+# --- annotation helper (writes OUTSIDE the repository: the export contains posting text) ---------------
+
+def export_pool(out: Path, jobs_csv: Path, cache_dir: Path | None, systems: Sequence[str]) -> None:
+    payloads, profiles, task = build(jobs_csv, cache_dir)
+    runs, _ = system_runs(payloads, profiles, task, systems, cache_dir)
+    pool = pooled(runs)
+    qrels = read_qrels()
+    by_id = {p["id"]: p for p in payloads}
+    lines = []
+    n = 0
+    for prof in profiles:
+        todo = sorted(pool.get(prof["id"], set()) - set(qrels.get(prof["id"], {})))
+        if not todo:
+            continue
+        certs = "、".join(f"{c['occupation']}（{c['level'] or '无等级'}）" for c in prof["certificates"])
+        lines.append(f"\n## {prof['id']} {prof['persona']} | 证书 {certs} | 技能 {'、'.join(prof['skills'])} | "
+                     f"经验 {prof['experience_years']:g} 年 | 待评 {len(todo)}\n")
+        for pid in todo:
+            p = by_id[pid]
+            desc = " ".join((p["description"] or "").split())[:220]
+            exp = p["requirements"]["min_experience_years"]
+            lines.append(f"{prof['id']}\t{pid}\t【{p['title']}】{p['employer']} | 经验{exp:g}年 | {desc}")
+            n += 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{n} unjudged pooled pairs written to {out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["pool"])
+    ap.add_argument("--out", type=Path, default=REPO / "var" / "eval_scratch" / "pool.md")
+    ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    ap.add_argument("--systems", default=",".join(TEXT_SYSTEMS + RANKER_SYSTEMS))
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    export_pool(args.out, DataPaths.from_root(args.data_dir).jobs_csv, args.cache_dir, args.systems.split(","))
+
+
+if __name__ == "__main__":
+    main()
