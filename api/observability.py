@@ -52,7 +52,10 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging() -> None:
-    """JSON lines on stderr for the service's loggers (idempotent). Level: MATCHER_LOG_LEVEL (INFO)."""
+    """JSON lines on stderr for the service's loggers (idempotent). Level: MATCHER_LOG_LEVEL (INFO);
+    MATCHER_JSON_LOGS=0 leaves logging configuration alone (e.g. to use your own handlers)."""
+    if os.environ.get("MATCHER_JSON_LOGS", "1") == "0":
+        return
     level = os.environ.get("MATCHER_LOG_LEVEL", "INFO").upper()
     for name in ("api", "matcher", "indexes", "models"):
         logger = logging.getLogger(name)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Respon
 from api.auth import Principal
 from api.context import AppContext, check_posting_owner, check_trainee_access, get_ctx, optional_principal, require
 from api.errors import InputError
-from api.schemas import AdhocProfile, CandidateText, ContactRequestIn, JobOptions, Offset, Radius, TopK
+from api.schemas import AdhocGap, AdhocProfile, CandidateText, ContactRequestIn, JobOptions, Offset, Radius, TopK
 from matcher.catalogues.districts import load_districts
 from matcher.flows import JobQuery, adhoc_person, candidates_for, gap, jobs_for, posting_from_text
 from matcher.geo import in_chongqing
@@ -128,14 +128,27 @@ def trainee_jobs_post(
              description="求职者不必注册：给出证书、区县等即可获得带理由的岗位推荐；画像不保存。"
                          "No account needed; the profile is not stored.")
 def match_jobs(body: AdhocProfile, ctx: AppContext = Depends(get_ctx)) -> dict:
+    return _run_jobs(ctx, _adhoc(body), body, None)
+
+
+def _adhoc(body: AdhocProfile):  # type: ignore[no-untyped-def]
     if (body.lon is None) != (body.lat is None):
         raise InputError("body.lon" if body.lon is None else "body.lat", "lon 与 lat 必须同时提供")
     if body.lon is not None and not in_chongqing(body.lon, body.lat):
         raise InputError("body.lon", f"坐标 ({body.lon}, {body.lat}) 不在重庆市范围内")
     certs = [f"{c.occupation}:{c.level or ''}" for c in body.certificates]
-    person = adhoc_person(certs, body.district, skills=list(body.skills), experience_years=body.experience_years,
-                          desired_salary=body.desired_salary, lon=body.lon, lat=body.lat)
-    return _run_jobs(ctx, person, body, None)
+    return adhoc_person(certs, body.district, skills=list(body.skills), experience_years=body.experience_years,
+                        desired_salary=body.desired_salary, lon=body.lon, lat=body.lat)
+
+
+@router.post("/api/match/gap", tags=PUBLIC, summary="临时画像的技能差距与课程（无需登录）/ skill gap for an ad-hoc profile",
+             description="不必注册：给出证书、区县与可选目标（职业或岗位），得到缺少的证书（按可解锁岗位数排序）、"
+                         "补缺课程与补完后的岗位增量；画像不保存。No account needed; nothing is stored.")
+def match_gap(body: AdhocGap, ctx: AppContext = Depends(get_ctx)) -> dict:
+    person = _adhoc(body)
+    with ctx.reading() as engine:
+        return gap(engine, person, target_occupation=body.target_occupation, target_posting=body.target_posting,
+                   radius_km=body.radius_km)
 
 
 @router.get("/api/trainees/{trainee_id}/gap", tags=TRAINEE, summary="技能差距与补缺课程 / skill gap → courses",

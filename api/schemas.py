@@ -59,6 +59,17 @@ class AdhocProfile(JobOptions):
         "skills": ["电气设备维修"], "experience_years": 3, "desired_salary": 6000, "top_k": 10, "radius_km": 30}]})
 
 
+class AdhocGap(AdhocProfile):
+    """An ad-hoc profile plus an optional target, for the skill-gap flow without an account."""
+
+    target_occupation: str | None = Field(None, min_length=1, max_length=100, description="目标职业（名称/别名/代码）",
+                                          examples=["消防设施操作员"])
+    target_posting: str | None = Field(None, min_length=1, max_length=64, description="目标岗位 id")
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{
+        "district": "沙坪坝区", "certificates": [], "target_occupation": "消防设施操作员", "radius_km": 30}]})
+
+
 class CandidateText(_Body):
     """Free job text for a candidate search without a stored posting."""
 

@@ -17,7 +17,9 @@ What it does
    `--duration` seconds, after a short warm-up, in two scenarios:
    (a) stored  — `GET /api/trainees/{id}/jobs?top_k=20` for random stored trainees (cached profile vector);
    (b) adhoc   — `POST /api/match/jobs` with a random typed-in profile (certificates + skills + district),
-       so the profile text is encoded per request (unique skill mixes, mostly embedding-cache misses).
+       so the profile text is encoded per request (unique skill mixes, mostly embedding-cache misses);
+   (optional) record — `GET /api/trainees/{id}/contact-requests`: key check + one SQL query + JSON, no ranking: the cost
+       of the HTTP layer itself. `--scenarios stored@1,stored` etc.: `@N` sets the clients of one scenario.
 4. Reports throughput, p50/p95/p99/max client-side latency, error count (non-200 or transport error),
    the server's own latency histogram (from /metrics) and the CPU used by *other* processes during each
    run (from /proc/stat): when that is high, the machine was busy and the numbers are pessimistic.
@@ -318,8 +320,13 @@ def scenarios(home: Path, headers: dict) -> dict:
                 "experience_years": rng.randint(0, 10), "desired_salary": rng.randrange(3000, 9000, 500)}
         return "POST", "/api/match/jobs", {"json": body}
 
+    def record(rng: random.Random):  # type: ignore[no-untyped-def]
+        """The HTTP layer alone: key check, one store read, JSON (no ranking) — what the API itself costs."""
+        return "GET", f"/api/trainees/{rng.choice(trainee_ids)}/contact-requests", {"headers": headers}
+
     return {"stored": (stored, "/api/trainees/{trainee_id}/jobs", "GET"),
-            "adhoc": (adhoc, "/api/match/jobs", "POST")}
+            "adhoc": (adhoc, "/api/match/jobs", "POST"),
+            "record": (record, "/api/trainees/{trainee_id}/contact-requests", "GET")}
 
 
 def run(args: argparse.Namespace) -> dict:

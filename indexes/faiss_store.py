@@ -26,38 +26,43 @@ Design notes
 - All methods take a per-instance lock: FAISS allows concurrent searches but not
   searches concurrent with adds/removes.
 
-Choosing the compact type (measured with `python -m eval.bench_index` and the same data:
-1M = 100k real usem vectors of job postings, replicated with small gaussian noise; 500
-posting titles as queries; top-20; one query at a time on 2 cores; see eval/results/)
-- Why a third type: 1M x 512-d float32 is 2 GB of vectors alone, over the 1.5 GB RSS
-  target, so float HNSW (+256 MB graph) is out. 8-bit scalar quantization (SQ8) cuts the
-  vectors to 512 MB with a mean inner-product error of ~3e-4 (far below the gaps between
-  neighbours). PQ would be smaller still but needs re-ranking with the float vectors to
-  reach 0.95 recall@20, which brings the memory back.
-- HNSW over SQ8 (`IndexHNSWSQ`, M=32; 784 MB on disk): recall@20 0.77 / 0.85 / 0.91 at
-  efSearch 64 / 128 / 256 with efConstruction 40, 0.79 / 0.86 / 0.91 with 80; build 375-390 s.
-  Our queries (short titles against title+description passages, all vectors sharing a
-  large common component) are "far" from the data, which is hard for a greedy graph
-  walk; the graph also costs 256 MB more than IVF. Rejected.
-- IVF over SQ8 (`IndexIVFScalarQuantizer`, residual encoding; 524 MB on disk):
-    nlist 1024:  k-means 6 s + add 23 s;  nprobe 32 / 48 / 64 -> recall 0.955 / 0.970 / 0.975, p50 1.6 / 2.4 / 3.3 ms
-    nlist 2048:  k-means 37 s + add 50 s; nprobe 32 / 48 / 64 / 96 -> recall 0.946 / 0.964 / 0.970 / 0.977, p50 0.9 / 1.3 / 1.9 / 3.5 ms
-    nlist 4096:  k-means 200 s + add 68 s; nprobe 64 / 96 / 128 -> recall 0.968 / 0.976 / 0.981, p50 1.1 / 1.8 / 2.0 ms
-  (p99 stayed under 13 ms in every case, on a machine with other jobs running.) Chosen:
-  nlist = the power of two nearest 2*sqrt(n) (2048 at 1M, 1024 at 500k) — the FAISS
-  guideline (4-16 x sqrt(n)) costs minutes of k-means on 2 cores for no latency we need —
-  with nprobe 64 (~31k codes scanned at 1M): recall@20 ~0.97, p50 ~2 ms, ~1.5 min to
-  build 1M. k-means runs on 50 vectors per list (FAISS warns below 39).
-- The SQ8 ranges are fitted per dimension and widened by 10% a side (`SQ_RANGE_MARGIN`):
-  vectors added later are then almost never clipped (max inner-product error 0.0015
-  instead of 0.0056 with exact min/max; mean error 2.7e-4 instead of 2.3e-4).
+Choosing the types (FAISS-wiki style; measured with `python -m eval.bench_index --sweep`, tables
+in eval/results/bench_index_sweep.md: 100k real usem vectors of job postings, 1M = those
+replicated with small gaussian noise; 500 posting titles as queries; top-20; one query at a
+time; 2 cores shared with other jobs, so p99s are noisy)
+- Memory first: 1M x 512-d float32 is 2 GB of vectors alone, over the 1.5 GB RSS target,
+  so float HNSW (+256 MB of graph at M=32) is out at that size. 8-bit scalar quantization
+  (SQ8, per-dimension ranges) cuts the vectors to 512 MB with an inner-product error of
+  std 3e-4 (far below the score gaps between neighbours). PQ (not measured) would be
+  smaller still, but at 512-d needs a float re-ranking stage for high recall, which brings
+  the memory back; SQ8 already fits.
+- HNSW over SQ8 (`IndexHNSWSQ`, M=32, efConstruction 40) at 1M: recall@20 0.85 / 0.92 /
+  0.95 / 0.96 at efSearch 128 / 256 / 512 / 1024 (p50 0.24 / 0.43 / 0.85 / 1.7 ms), 748 MB,
+  build 182 s (375-495 s when the machine was busier). Our queries (short titles against
+  title+description passages; all vectors share a large common component) are "far" from
+  the data, which is hard for a greedy graph walk. Rejected: no faster than IVF at the
+  same recall, 7x the build time, +250 MB.
+- IVF over SQ8 (`IndexIVFScalarQuantizer`, residual encoding) at 1M, ~500 MB:
+    nlist 1024: build 23 s; nprobe 32 / 48 / 64 / 96 -> recall 0.963 / 0.972 / 0.975 / 0.980, p50 1.3 / 2.0 / 2.7 / 4.4 ms
+    nlist 2048: build 25 s; nprobe 32 / 48 / 64 / 96 -> recall 0.947 / 0.960 / 0.971 / 0.976, p50 0.8 / 1.2 / 1.6 / 2.3 ms
+    nlist 4096: build ~270 s on a busy machine; nprobe 64 / 96 -> recall 0.968 / 0.976, p50 1.1 / 1.8 ms
+  Chosen: nlist = the power of two nearest 2*sqrt(n) (2048 at 1M, 1024 at 500k) with
+  nprobe 64 (~31k codes scanned at 1M): recall@20 ~0.97 at p50 ~1.6 ms. The FAISS guideline
+  (4-16 x sqrt(n) lists) makes k-means slower on 2 cores for latency we do not need.
+  k-means runs on 50 vectors per list (FAISS warns below 39).
+- The SQ8 ranges are widened by 10% a side (`SQ_RANGE_MARGIN`): vectors added after
+  training are then almost never clipped (measured: max inner-product error 0.0015 instead
+  of 0.0056 with exact min/max; error std 2.7e-4 instead of 2.3e-4).
 - An ivf_sq index stores 8-bit codes only: `vector()` returns the decoded approximation,
   and a rebuild (compaction) re-encodes decoded vectors, reusing the centroids and ranges
   while the list count is unchanged (error about one 8-bit step). Converting to ivf_sq
   (on `add` past `compact_threshold`) or changing nlist runs k-means under the lock
-  (~40 s at 500k-1M on 2 cores).
-- The float "hnsw" type keeps efSearch 128 / efConstruction 80: at 100k it gives recall@20
-  0.96 at p50 0.2 ms (efConstruction 40 builds 2x faster with equal recall there).
+  (~10-40 s at 500k-1M on 2 cores).
+- The float "hnsw" type (50k-500k) keeps M=32, efConstruction 80, efSearch 128. At 100k:
+  M=16 / 32 (efC 80) -> recall 0.958 / 0.960 at efSearch 128; efConstruction 40 / 80 / 160
+  (M=32) -> 0.970 / 0.960 / 0.974, build 18 / 20 / 52 s; efSearch 256 -> ~0.98 at p50
+  0.4 ms. No setting is clearly better than the existing one (more construction effort
+  buys ~0.01 recall for 2.5x the build), so it stays.
 """
 from __future__ import annotations
 

@@ -400,6 +400,46 @@ def lint(
             f"“{x['phrase']}” {x['message']}" for x in f["findings"]))
 
 
+keys_app = typer.Typer(help="API 密钥：角色 + 主体（密钥只显示一次，数据库只存 SHA-256）", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(role: str = typer.Option(..., help="trainee | employer | trainer | office | admin"),
+                subject: str = typer.Option(..., help="学员 id / 用人单位名称 / 培训机构名称 / 办公室 / 管理员"),
+                label: Optional[str] = typer.Option(None, help="备注"),
+                as_json: bool = typer.Option(False, "--json")) -> None:
+    """签发 API 密钥（只打印一次）。"""
+    from api.keys import main as keys_main
+
+    raise typer.Exit(keys_main(["create", "--role", role, "--subject", subject,
+                                *(["--label", label] if label else []), *(["--json"] if as_json else [])]))
+
+
+@keys_app.command("list")
+def keys_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """列出密钥（不含密钥本身）。"""
+    from api.keys import main as keys_main
+
+    raise typer.Exit(keys_main(["list", *(["--json"] if as_json else [])]))
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str = typer.Argument(...)) -> None:
+    """吊销密钥。"""
+    from api.keys import main as keys_main
+
+    raise typer.Exit(keys_main(["revoke", key_id]))
+
+
+@keys_app.command("demo")
+def keys_demo(as_json: bool = typer.Option(False, "--json")) -> None:
+    """为当前数据的每个角色各签发一个密钥（示范用）。"""
+    from api.keys import main as keys_main
+
+    raise typer.Exit(keys_main(["demo", *(["--json"] if as_json else [])]))
+
+
 @app.command()
 def serve(
     host: Optional[str] = typer.Option(None, help="默认 MATCHER_HOST (127.0.0.1)"),

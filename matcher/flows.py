@@ -15,10 +15,14 @@ from matcher.catalogues.occupations import load_occupations
 from matcher.engine import Engine
 from matcher.features import Cert, PersonView, PostingView, certificate_fit, person_terms
 from matcher.geo import haversine_km
-from matcher.ranking import score_pair
+from matcher.ranking import add_reasons, score_pair
 from matcher.texts import trainee_text
 
 CANDIDATE_DEPTH = 200  # how many hybrid-search hits feed the ranker, besides exact occupation matches
+# Postings of an occupation the person holds also join the pool, but only the nearest ones: with
+# distance weighted in the score, the 300 nearest of one occupation hold its best-ranked postings in
+# all but rare cases, and scoring every one of thousands (100k postings) would cost ~1 s a query.
+NEAREST_PER_OCCUPATION = 300
 
 
 class FlowInputError(ValueError):
@@ -111,14 +115,24 @@ def jobs_for(engine: Engine, person: PersonView, q: JobQuery | None = None) -> d
     text = _person_text(person)
     pool = {rid for rid, _ in engine.hybrid("postings", text, qvec, CANDIDATE_DEPTH, allow=allowed)} if allowed else set()
     for occ in person.occupations:
-        pool |= world.by_occupation.get(occ, set()) & allowed
-    views = [world.postings[i] for i in pool if i in world.postings]
-    views = [v for v in views if certificate_fit(person.certs, v).gate_ok]  # 持证上岗 is a hard filter
+        same = world.by_occupation.get(occ, set()) & allowed
+        pool |= world.nearest(same, person.lon, person.lat, NEAREST_PER_OCCUPATION)
+    views, fits = [], {}
+    for i in pool:
+        v = world.postings.get(i)
+        if v is not None:
+            fit = certificate_fit(person.certs, v)
+            if fit.gate_ok:  # 持证上岗 is a hard filter
+                views.append(v)
+                fits[i] = fit
     sims = engine.similarities("postings", qvec, {v.id for v in views})
     terms = person_terms(person)
-    scored = [score_pair(person, v, sims.get(v.id, 0.0), engine.settings.weights, today, terms) for v in views]
+    weights = engine.settings.weights
+    scored = [score_pair(person, v, sims.get(v.id, 0.0), weights, today, terms, fit=fits[v.id], with_reasons=False)
+              for v in views]
     scored.sort(key=lambda s: (-s.score, s.posting_id))
-    results = [{"posting": _posting_summary(world.postings[s.posting_id]), **s.as_dict()} for s in scored[: q.k]]
+    top = [add_reasons(person, world.postings[s.posting_id], s, today) for s in scored[: q.k]]
+    results = [{"posting": _posting_summary(world.postings[s.posting_id]), **s.as_dict()} for s in top]
     return {"personalised": True, "today": today.isoformat(), "considered": len(views),
             "filtered_in": len(allowed), "results": results}
 

@@ -64,9 +64,13 @@ class Scored:
 
 
 def score_pair(person: PersonView, posting: PostingView, semantic: float, weights: RankingWeights,
-               today: dt.date, terms: list[str] | None = None) -> Scored:
-    """Score one (person, posting) pair and say why, from the person's side."""
-    fit = certificate_fit(person.certs, posting)
+               today: dt.date, terms: list[str] | None = None, fit: CertFit | None = None,
+               with_reasons: bool = True) -> Scored:
+    """Score one (person, posting) pair and say why, from the person's side.
+
+    `fit` may be passed when the caller already computed it (for the gate); `with_reasons=False`
+    skips the Chinese text, which a caller then adds with `add_reasons` for the results it returns."""
+    fit = fit if fit is not None else certificate_fit(person.certs, posting)
     t = trip(person, posting)
     overlap, hits = term_overlap(terms if terms is not None else person_terms(person), posting.text)
     features = {
@@ -81,6 +85,12 @@ def score_pair(person: PersonView, posting: PostingView, semantic: float, weight
     w = weights.model_dump()
     contributions = {k: w[k] * v for k, v in features.items()}
     scored = Scored(posting.id, sum(contributions.values()), features, contributions, fit.gate_ok, fit, t, hits)
+    if with_reasons:
+        add_reasons(person, posting, scored, today)
+    return scored
+
+
+def add_reasons(person: PersonView, posting: PostingView, scored: Scored, today: dt.date) -> Scored:
     scored.reasons, scored.missing = explain(person, posting, scored, today)
     return scored
 

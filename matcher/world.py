@@ -196,14 +196,28 @@ class World:
                     "district": np.array([v.district for v in views], dtype=object),
                     "shift": np.array([v.shift or "" for v in views], dtype=object),
                     "today": max((v.posted_at for v in views if v.posted_at is not None), default=dt.date.today()),
+                    "row": {v.id: n for n, v in enumerate(views)},
                 }
+                self._open_ids: frozenset[str] = frozenset(self._arrays["ids"][self._arrays["open"]].tolist())
             return self._arrays
+
+    def nearest(self, ids: set[str], lon: float, lat: float, n: int) -> set[str]:
+        """The n of `ids` closest to a point (all of them when there are no more than n)."""
+        if len(ids) <= n:
+            return set(ids)
+        a = self._posting_arrays()
+        rows = np.fromiter((a["row"][i] for i in ids), dtype=np.int64, count=len(ids))
+        dist = haversine_vec(lon, lat, a["lon"][rows], a["lat"][rows])
+        keep = rows[np.argpartition(dist, n - 1)[:n]]
+        return set(a["ids"][keep].tolist())
 
     def filter_postings(self, *, open_only: bool = True, center: tuple[float, float] | None = None,
                         radius_km: float | None = None, pay_floor: int | None = None, shift: str | None = None,
                         districts: Iterable[str] | None = None) -> set[str]:
         """Ids of postings passing every given filter."""
         a = self._posting_arrays()
+        if open_only and radius_km is None and pay_floor is None and not shift and districts is None:
+            return self._open_ids  # the common case, cached until the next write
         mask = np.ones(len(a["ids"]), dtype=bool)
         if open_only:
             mask &= a["open"]

@@ -104,6 +104,19 @@ def test_adhoc_profile_jobs(client):
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body.lon"
 
 
+def test_adhoc_gap_without_an_account(client):
+    body = {"district": "沙坪坝区", "certificates": [], "target_occupation": "消防设施操作员", "radius_km": 30}
+    r = client.post("/api/match/gap", json=body)
+    assert r.status_code == 200, r.text
+    top = r.json()["missing"][0]
+    assert top["name"] == "消防设施操作员" and top["courses"][0]["id"] == "HW-C01"
+    assert top["courses"][0]["extra_jobs"] == 1
+    r = client.post("/api/match/gap", json=body | {"target_occupation": "星际飞行员"})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "target_occupation"
+    r = client.post("/api/match/gap", json=body | {"district": "火星区"})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body.district"
+
+
 def test_gap_for_trainee(client, h):
     r = client.get("/api/trainees/HW-T06/gap", params={"target_occupation": "电工"}, headers=h["trainer"])
     assert r.status_code == 200

@@ -9,7 +9,9 @@ The data home is a private copy: fuzzed writes and deletes cannot disturb other 
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -27,7 +29,9 @@ schemathesis.serializer.alias("application/x-ndjson", "text/plain")
 
 # The OpenAPI document is static: build it once at import from an app that is never started (its data
 # home is an empty temporary folder). Requests then go to a started app on a copy of the small world.
-_SPEC_APP = create_app(Settings(home=Path(tempfile.mkdtemp(prefix="matcher-openapi-"))))
+_SPEC_HOME = Path(tempfile.mkdtemp(prefix="matcher-openapi-"))
+atexit.register(shutil.rmtree, _SPEC_HOME, ignore_errors=True)
+_SPEC_APP = create_app(Settings(home=_SPEC_HOME))
 schema = schemathesis.openapi.from_dict(_SPEC_APP.openapi())
 
 
