@@ -5,13 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 
-# ranx computes metrics with numba. On a fresh CI machine the first JIT compile of its metric functions takes
-# 20-60 s per process, more than this whole file; interpreted, the same ranx code runs these small inputs in
-# well under a second. The full harness (`python -m eval.run`) keeps the JIT. Must be set before numba loads.
-os.environ.setdefault("NUMBA_DISABLE_JIT", "1")
-
+# ranx computes metrics with numba; its first JIT compile on a fresh machine costs 20-60 s. We keep the JIT:
+# disabling it here is unreliable inside the full suite, where other modules (bm25s) import numba first.
 import numpy as np
 import pytest
 

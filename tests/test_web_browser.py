@@ -275,6 +275,8 @@ def test_page_works_without_the_chart_library(browser, service):
         t.open("office")
         t.use_key(service[1]["office"])
         p.wait_for_selector("#chart-course .chart-missing")
+        p.wait_for_selector("#tbl-course tbody tr", state="attached")  # filled by separate requests: wait
+        p.wait_for_selector("#tbl-unmet tbody tr", state="attached")
         assert p.query_selector_all("#tbl-course tbody tr") and p.query_selector_all("#tbl-unmet tbody tr")
         assert "培训总体就业率" in p.inner_text("#kpi-cards")
     finally:
