@@ -393,6 +393,16 @@ def test_large_allow_set_is_post_filtered_correctly(kind: str) -> None:
     assert index.search(queries[0], 10, allow=as_list) == index.search(queries[0], 10, allow=allowed)
 
 
+def test_single_query_search_restores_the_thread_setting() -> None:
+    import faiss
+
+    index, vectors = make_compact_index(n=200)
+    before = faiss.omp_get_max_threads()
+    assert result_ids(index.search(vectors[3], 1)[0]) == ["P000003"]  # one row: runs on one OpenMP thread
+    assert len(index.search(vectors[:20], 5)) == 20  # a batch: FAISS's default threads
+    assert faiss.omp_get_max_threads() == before
+
+
 # ---------- BM25Index ----------
 
 DOMAIN_TERMS = ["消防设施操作员", "起重装卸机械操作工", "叉车司机"]
