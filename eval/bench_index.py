@@ -596,34 +596,14 @@ def bench_size(
             stats, hits = time_queries(lambda q, a=allow: index.search(q, K, allow=a)[0], queries, f"[{size:,}] {index.index_type} {mode}", rep)
             res["latency"]["ann"][mode] = stats
             res["recall_at_20"][mode] = recall_at_k(hits, truth[mode])
-        # the FAISS call alone (no id mapping, no filter), for comparison
-        raw = index._index
-        time.sleep(1.0)
-        lat, cpu = [], []
-        for q in queries:
-            c = time.thread_time_ns()
-            t = time.perf_counter_ns()
-            raw.search(q[None, :], K)
-            lat.append((time.perf_counter_ns() - t) / 1e6)
-            cpu.append((time.thread_time_ns() - c) / 1e6)
-        res["latency"]["ann_faiss_only"] = percentiles(lat)
-        res["latency"]["ann_faiss_only"]["cpu"] = {k: v for k, v in percentiles(cpu).items() if k != "n"}
-    # ---- the same unfiltered searches with FAISS limited to one OpenMP thread. A single-query search
-    # gains nothing from a second thread except in a flat scan, and on a shared 2-core machine the
-    # second thread waits for a core: a service answering one query per call may prefer 1 thread.
-    import faiss
-
-    threads = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    try:
-        res["latency"]["one_thread"] = {}
-        stats, _ = time_queries(lambda q: flat.search(q, K)[0], queries[:n_exact], f"[{size:,}] exact, 1 thread", rep)
-        res["latency"]["one_thread"]["exact"] = stats
-        if index.index_type != "flat":
-            stats, _ = time_queries(lambda q: index.search(q, K)[0], queries, f"[{size:,}] {index.index_type}, 1 thread", rep)
-            res["latency"]["one_thread"]["ann"] = stats
-    finally:
-        faiss.omp_set_num_threads(threads)
+    # ---- the raw FAISS call (no id mapping, no filter) with FAISS's default OpenMP threads: what
+    # VectorIndex avoids by running single-query searches on one thread (see indexes/faiss_store.py)
+    res["latency"]["faiss_default_threads"] = {}
+    stats, _ = time_queries(lambda q: flat._index.search(q[None, :], K), queries[:n_exact], f"[{size:,}] raw flat", rep)
+    res["latency"]["faiss_default_threads"]["exact"] = stats
+    if index.index_type != "flat":
+        stats, _ = time_queries(lambda q: index._index.search(q[None, :], K), queries, f"[{size:,}] raw {index.index_type}", rep)
+        res["latency"]["faiss_default_threads"]["ann"] = stats
     rep.log(
         f"[{size:,}] p99 exact {res['latency']['exact']['none']['p99_ms']:.2f} ms"
         + (f", {index.index_type} {res['latency']['ann']['none']['p99_ms']:.2f} ms" if res["latency"]["ann"] else "")
@@ -723,8 +703,8 @@ def markdown(results: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"## Query latency, top-{K}, ms p50 / p99 (VectorIndex.search incl. id mapping; query encoding excluded)")
     lines.append("")
-    lines.append("| postings | index | exact | exact + district (5%) | exact + open (90%) | ANN | ANN + district | ANN + open | FAISS call only (default threads) | recall@20 (none / district / open) | BM25 | BM25 + district |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| postings | index | exact | exact + district (5%) | exact + open (90%) | ANN | ANN + district | ANN + open | recall@20 (none / district / open) | BM25 | BM25 + district |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results["sizes"].values():
         ex, ann = r["latency"]["exact"], r["latency"]["ann"] or {}
         rec = r["recall_at_20"]
@@ -732,34 +712,32 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(
             f"| {r['size']:,} | {r['index_type']} | {fmt_lat(ex['none'])} | {fmt_lat(ex['district_set'])} | {fmt_lat(ex['open_predicate'])} | "
             f"{fmt_lat(ann.get('none'))} | {fmt_lat(ann.get('district_set'))} | {fmt_lat(ann.get('open_predicate'))} | "
-            f"{fmt_lat(r['latency'].get('ann_faiss_only'))} | "
             f"{rec['none']:.3f} / {rec['district_set']:.3f} / {rec['open_predicate']:.3f} | "
             f"{fmt_lat(bm.get('none'))} | {fmt_lat(bm.get('district_set'))} |"
         )
     lines.append("")
-    lines.append("Unfiltered search with the calling thread limited to 1 OpenMP thread (`faiss.omp_set_num_threads(1)`), "
-                 "ms p50 / p99 (CPU p50 / p99). VectorIndex already does this for hnsw / ivf_sq single queries; "
-                 "the 'FAISS call only' column above is the raw index with FAISS's default threads:")
+    lines.append("Raw FAISS call, unfiltered, with FAISS's default OpenMP threads (VectorIndex runs single queries on one "
+                 "thread instead), ms p50 / p99 (CPU time of the calling thread p50 / p99):")
     lines.append("")
-    lines.append("| postings | index | exact | ANN |")
+    lines.append("| postings | index | exact (flat) | ANN |")
     lines.append("|---|---|---|---|")
     for r in results["sizes"].values():
-        one = r["latency"].get("one_thread") or {}
-        cells = [f"{fmt_lat(one.get(m))} ({fmt_lat(one.get(m), True)})" if one.get(m) else "–" for m in ("exact", "ann")]
+        raw = r["latency"].get("faiss_default_threads") or {}
+        cells = [f"{fmt_lat(raw.get(m))} ({fmt_lat(raw.get(m), True)})" if raw.get(m) else "–" for m in ("exact", "ann")]
         lines.append(f"| {r['size']:,} | {r['index_type']} | {cells[0]} | {cells[1]} |")
     lines.append("")
-    lines.append("CPU time of the searching thread, ms p50 / p99 (the same queries; excludes time spent waiting for a core; "
-                 "a flat scan also runs on a second OpenMP thread, not counted here):")
+    lines.append("CPU time of the searching thread, ms p50 / p99 (the same queries as the latency table; excludes time "
+                 "spent waiting for a core):")
     lines.append("")
-    lines.append("| postings | index | exact | exact + district | exact + open | ANN | ANN + district | ANN + open | FAISS call only | BM25 | BM25 + district |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| postings | index | exact | exact + district | exact + open | ANN | ANN + district | ANN + open | BM25 | BM25 + district |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
     for r in results["sizes"].values():
         ex, ann = r["latency"]["exact"], r["latency"]["ann"] or {}
         bm = r.get("bm25", {}).get("latency", {})
         lines.append(
             f"| {r['size']:,} | {r['index_type']} | {fmt_lat(ex['none'], True)} | {fmt_lat(ex['district_set'], True)} | "
             f"{fmt_lat(ex['open_predicate'], True)} | {fmt_lat(ann.get('none'), True)} | {fmt_lat(ann.get('district_set'), True)} | "
-            f"{fmt_lat(ann.get('open_predicate'), True)} | {fmt_lat(r['latency'].get('ann_faiss_only'), True)} | "
+            f"{fmt_lat(ann.get('open_predicate'), True)} | "
             f"{fmt_lat(bm.get('none'), True)} | {fmt_lat(bm.get('district_set'), True)} |"
         )
     lines.append("")

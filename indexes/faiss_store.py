@@ -25,9 +25,10 @@ Design notes
   id, ~2-4 us each in a 1M-entry map on this VM (a 50k-id set: 100-200 ms per query).
 - All methods take a per-instance lock: FAISS allows concurrent searches but not
   searches concurrent with adds/removes.
-- hnsw / ivf_sq searches of a few query rows (the service's one query per request) run
-  FAISS on one OpenMP thread (a per-thread setting): at 1M on the shared 2-core machine,
-  ivf_sq p50 / p99 went from 3.7-8 / 13-17 ms with 2 threads to 1.6 / 2.8 ms.
+- Searches of a few query rows (the service's one query per request) run FAISS on one
+  OpenMP thread (a per-thread setting). Measured, one query, 2 default threads -> 1 thread:
+  flat 10k p50 1.23 -> 0.57 ms and 100k 10.2 -> 7.5 ms on an idle machine; ivf_sq 1M
+  p50 / p99 3.7-8 / 13-17 ms -> 1.2-1.6 / 1.7-2.8 ms with other jobs on the second core.
 
 Choosing the types (FAISS-wiki style; measured with `python -m eval.bench_index --sweep`, tables
 in eval/results/bench_index_sweep.md: 100k real usem vectors of job postings, 1M = those
@@ -102,7 +103,7 @@ IDS_FILE = "ids.json"
 INDEX_TYPES = ("flat", "hnsw", "ivf_sq")
 SQ_RANGE_MARGIN = 0.1  # widen each trained per-dimension [min, max] by 10% a side: later vectors are rarely clipped
 IVF_TRAIN_PER_LIST = 50  # k-means sample: 50 vectors per inverted list (FAISS warns below 39)
-SINGLE_THREAD_ROWS = 8  # hnsw / ivf_sq searches of up to this many query rows use one OpenMP thread
+SINGLE_THREAD_ROWS = 8  # searches of up to this many query rows use one OpenMP thread
 
 
 def ivf_nlist(count: int) -> int:
@@ -426,11 +427,12 @@ class VectorIndex:
             params = faiss.SearchParametersIVF(sel=sel, nprobe=max(1, min(ef or self.nprobe, self._max_effort())))
         else:
             params = faiss.SearchParameters(sel=sel) if sel is not None else None
-        if self.index_type == "flat" or len(queries) > SINGLE_THREAD_ROWS:
+        if len(queries) > SINGLE_THREAD_ROWS:
             return self._index.search(queries, k, params=params)
-        # A few query rows on hnsw / ivf_sq: FAISS would only parallelise the small coarse-quantizer
-        # scan, and the second OpenMP thread then waits for a core that other work holds. The
-        # setting is per calling thread (an OpenMP ICV), so other threads are unaffected.
+        # A few query rows: FAISS would split one flat scan (or ivf_sq's small coarse-quantizer scan)
+        # over two OpenMP threads, and the fork/join costs more than it saves, the more so when the
+        # second thread waits for a core that other work holds. The setting is per calling thread
+        # (an OpenMP ICV), so other threads are unaffected.
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:

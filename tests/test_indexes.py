@@ -396,11 +396,11 @@ def test_large_allow_set_is_post_filtered_correctly(kind: str) -> None:
 def test_single_query_search_restores_the_thread_setting() -> None:
     import faiss
 
-    index, vectors = make_compact_index(n=200)
     before = faiss.omp_get_max_threads()
-    assert result_ids(index.search(vectors[3], 1)[0]) == ["P000003"]  # one row: runs on one OpenMP thread
-    assert len(index.search(vectors[:20], 5)) == 20  # a batch: FAISS's default threads
-    assert faiss.omp_get_max_threads() == before
+    for index, vectors in (make_compact_index(n=200), make_index("flat", n=200)):
+        assert result_ids(index.search(vectors[3], 1)[0]) == ["P000003"]  # one row: runs on one OpenMP thread
+        assert len(index.search(vectors[:20], 5)) == 20  # a batch: FAISS's default threads
+        assert faiss.omp_get_max_threads() == before
 
 
 # ---------- BM25Index ----------
