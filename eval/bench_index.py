@@ -133,7 +133,7 @@ class CpuMeter:
 def percentiles(ms: list[float]) -> dict[str, float]:
     a = np.asarray(ms, dtype=np.float64)
     return {
-        "n": int(len(a)),
+        "n": len(a),
         "p50_ms": round(float(np.percentile(a, 50)), 3),
         "p95_ms": round(float(np.percentile(a, 95)), 3),
         "p99_ms": round(float(np.percentile(a, 99)), 3),
@@ -246,7 +246,14 @@ class Reporter:
         self._last_refresh = 0.0
         try:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
             self.console = Console(stderr=True)
             # No auto-refresh thread: a background Python thread that wakes up 10x a second can hold the
@@ -260,7 +267,7 @@ class Reporter:
         except ImportError:  # pragma: no cover
             self.console = self.progress = None
 
-    def __enter__(self) -> Reporter:
+    def __enter__(self) -> Reporter:  # noqa: PYI034
         if self.progress is not None:
             self.progress.start()
         return self
@@ -584,7 +591,7 @@ def bench_size(
     res["latency"] = {"exact": {}, "ann": {}}
     res["recall_at_20"] = {}
     for mode, allow in modes.items():
-        stats, hits = time_queries(lambda q, a=allow: flat.search(q, K, allow=a)[0], queries[:n_exact], f"[{size:,}] exact {mode}", rep)
+        stats, hits = time_queries(lambda q, a=allow, f=flat: f.search(q, K, allow=a)[0], queries[:n_exact], f"[{size:,}] exact {mode}", rep)
         res["latency"]["exact"][mode] = stats
         res.setdefault("exact_agrees_with_bruteforce", {})[mode] = recall_at_k(hits, truth[mode][:n_exact])
     if index.index_type == "flat":
@@ -593,16 +600,16 @@ def bench_size(
         res["ann_note"] = "the VectorIndex picks exact flat search at this size: ANN == exact"
     else:
         for mode, allow in modes.items():
-            stats, hits = time_queries(lambda q, a=allow: index.search(q, K, allow=a)[0], queries, f"[{size:,}] {index.index_type} {mode}", rep)
+            stats, hits = time_queries(lambda q, a=allow, i=index: i.search(q, K, allow=a)[0], queries, f"[{size:,}] {index.index_type} {mode}", rep)
             res["latency"]["ann"][mode] = stats
             res["recall_at_20"][mode] = recall_at_k(hits, truth[mode])
     # ---- the raw FAISS call (no id mapping, no filter) with FAISS's default OpenMP threads: what
     # VectorIndex avoids by running single-query searches on one thread (see indexes/faiss_store.py)
     res["latency"]["faiss_default_threads"] = {}
-    stats, _ = time_queries(lambda q: flat._index.search(q[None, :], K), queries[:n_exact], f"[{size:,}] raw flat", rep)
+    stats, _ = time_queries(lambda q, f=flat: f._index.search(q[None, :], K), queries[:n_exact], f"[{size:,}] raw flat", rep)
     res["latency"]["faiss_default_threads"]["exact"] = stats
     if index.index_type != "flat":
-        stats, _ = time_queries(lambda q: index._index.search(q[None, :], K), queries, f"[{size:,}] raw {index.index_type}", rep)
+        stats, _ = time_queries(lambda q, i=index: i._index.search(q[None, :], K), queries, f"[{size:,}] raw {index.index_type}", rep)
         res["latency"]["faiss_default_threads"]["ann"] = stats
     rep.log(
         f"[{size:,}] p99 exact {res['latency']['exact']['none']['p99_ms']:.2f} ms"
@@ -875,7 +882,7 @@ def sweep_main(args: argparse.Namespace) -> dict[str, Any]:
         max_size = max(args.sizes)
         n_encode = min(max_size, args.encode_limit)
         texts, _ = make_corpus(base, n_encode, seed=args.seed)
-        encoded, encoding = encode_cached(texts, [n_encode], args.vectors_cache, rep)
+        encoded, _ = encode_cached(texts, [n_encode], args.vectors_cache, rep)
         rng = random.Random(args.seed + 2)
         uniq = list(dict.fromkeys(titles))
         rng.shuffle(uniq)
