@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.installed-test-stamp
 
-.PHONY: install install-test install-browser web run setup serve test bench clean-home
+.PHONY: install install-test install-browser web run setup serve test bench clean-home model
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,9 +17,9 @@ install: $(STAMP)
 
 # Tests also cover the sentence-transformers backend: torch's CPU build first (pip would otherwise pull
 # a multi-GB CUDA build for sentence-transformers), then the `st` extra. The service does not need them.
-$(TEST_STAMP): $(STAMP)
+$(TEST_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[dev,st]'
+	$(BIN)/python -m pip install -q -e '.[dev,st,train]'
 	touch $(TEST_STAMP)
 
 install-test: $(TEST_STAMP)
@@ -46,6 +46,11 @@ install-browser: $(STAMP) web
 	      chromium chromium-driver fonts-noto-cjk; \
 	  else echo "chromium 未安装且非 root：浏览器测试将被跳过 / browser tests will be skipped" >&2; fi; fi
 	@$(BIN)/python -m pip show -q playwright >/dev/null 2>&1 || $(BIN)/python -m pip install -q '$(PLAYWRIGHT)'
+
+# The domain-adapted encoder (≤ 30 min on 2 cores): torch CPU + the training extra, then train, export to ONNX and
+# write it under $$MATCHER_HOME/models/ (default var/default). `make run` uses it from then on (indexes rebuilt).
+model: install-test
+	$(BIN)/python -m models.finetune
 
 # Fresh machine → running service on the bundled (synthetic) Chongqing demo world.
 run: install web

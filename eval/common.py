@@ -100,12 +100,7 @@ def load_job_rows(path: Path, platform_: str | None = PES_PLATFORM) -> dict[str,
 
 # --- provenance ---------------------------------------------------------------------------------------
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+from indexes.storage import sha256_file  # noqa: E402  (one implementation, shared with the index manifests)
 
 
 def checksums(paths: dict[str, Path]) -> dict[str, dict]:

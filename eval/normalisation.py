@@ -24,7 +24,7 @@ from pathlib import Path
 
 from eval.common import EVAL_DATA, load_job_rows
 from eval.metrics import summarise
-from eval.systems import TextTask, to_run
+from eval.systems import TextTask, resolve_spec, to_run, unavailable
 
 log = logging.getLogger("eval")
 
@@ -32,8 +32,8 @@ METRICS = ("hit_rate@1", "hit_rate@5", "mrr")
 HOLDOUT_SHARE = 0.2
 HOLDOUT_SEED = 20251123  # fixed before any result was seen; never changed to move a number
 TITLES_FILE = EVAL_DATA / "normalisation_titles.tsv"
-NORMALISER_ENCODERS = ("usem", "e5", "fusion")
-BASELINE_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5")
+NORMALISER_ENCODERS = ("usem", "e5", "fusion", "ft", "ft_fp32")
+BASELINE_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5", "ft")
 
 
 def _key(text: str) -> str:  # the normaliser's own key (NFKC, no spaces, lower case)
@@ -204,9 +204,15 @@ def run(jobs_csv: Path | None, cache_dir: Path | None, quick: bool = False, seed
     excluded = {_key(t) for t in excluded_terms}
     systems: dict[str, dict] = {}
     via: dict[str, dict] = {}
+    skipped = {}
+    for name in [*(f"normaliser[{e}]" for e in encoders), *(f"leafview[{b}]" for b in baselines)]:
+        if reason := unavailable(name):
+            skipped[name] = reason
+    encoders = tuple(e for e in encoders if f"normaliser[{e}]" not in skipped)
+    baselines = tuple(b for b in baselines if f"leafview[{b}]" not in skipped)
     for spec in encoders:
         log.info("normalisation: normaliser[%s]", spec)
-        enc = get_encoder(spec, cache_dir=cache_dir)
+        enc = get_encoder(resolve_spec(spec), cache_dir=cache_dir)
         held_norm = OccupationNormaliser(enc, exclude_terms=excluded_terms)
         run_h, via_h = _normaliser_run(held_norm, held)
         run_t: dict = {}
@@ -244,4 +250,5 @@ def run(jobs_csv: Path | None, cache_dir: Path | None, quick: bool = False, seed
         "excluded_terms": len(excluded_terms),
         "systems": systems,
         "top1_via": via,
+        "skipped_systems": skipped,
     }

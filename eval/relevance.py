@@ -33,7 +33,7 @@ import numpy as np
 
 from eval.common import DEFAULT_CACHE_DIR, EVAL_DATA, REPO, DataPaths, load_job_rows
 from eval.metrics import summarise
-from eval.systems import TextTask, rrf, to_run
+from eval.systems import TextTask, rrf, to_run, unavailable
 
 log = logging.getLogger("eval")
 
@@ -44,14 +44,19 @@ METRICS = ("ndcg@10", "precision@5", "precision@5-l2", "mrr")
 POOL_DEPTH = 20
 CANDIDATE_DEPTH = 200  # matcher.flows.CANDIDATE_DEPTH (checked in tests)
 
-TEXT_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5", "fusion", "z_usem_e5", "rrf_usem_bm25", "rrf_e5_bm25")
-RANKER_SYSTEMS = ("ranker[usem]", "ranker[usem]-struct", "ranker[e5]", "ranker[e5]-struct")
+TEXT_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5", "fusion", "z_usem_e5", "rrf_usem_bm25", "rrf_e5_bm25",
+                "ft", "rrf_ft_bm25", "z_usem_ft")
+RANKER_SYSTEMS = ("ranker[usem]", "ranker[usem]-struct", "ranker[e5]", "ranker[e5]-struct",
+                  "ranker[ft]", "ranker[ft]-struct", "ranker[ft_fp32]")
 QUICK_SYSTEMS = ("bm25", "tfidf_char", "usem", "rrf_usem_bm25", "ranker[usem]", "ranker[usem]-struct")
 SYSTEM_LABELS = {
     "ranker[usem]": "full ranker (usem, prod. default)",
     "ranker[usem]-struct": "ranker (usem) − certificate/distance",
     "ranker[e5]": "full ranker (e5)",
     "ranker[e5]-struct": "ranker (e5) − certificate/distance",
+    "ranker[ft]": "full ranker (fine-tuned, as served)",
+    "ranker[ft_fp32]": "full ranker (fine-tuned, fp32)",
+    "ranker[ft]-struct": "ranker (fine-tuned) − certificate/distance",
 }
 
 
@@ -222,6 +227,8 @@ def judged_share(run: dict, qrels: dict, k: int = 10) -> float:
 def run(jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int = 0,
         systems: Sequence[str] | None = None, job_rows: dict | None = None) -> dict:
     systems = tuple(systems or (QUICK_SYSTEMS if quick else TEXT_SYSTEMS + RANKER_SYSTEMS))
+    skipped = {s: why for s in systems if (why := unavailable(s))}
+    systems = tuple(s for s in systems if s not in skipped)
     payloads, profiles, task = build(jobs_csv, cache_dir, quick, seed, job_rows)
     runs, info = system_runs(payloads, profiles, task, systems, cache_dir)
     qrels_all = read_qrels()
@@ -254,6 +261,7 @@ def run(jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int =
                     "pay": "constant (no desired salary)", "candidate_depth": CANDIDATE_DEPTH},
         "info": info,
         "systems": results,
+        "skipped_systems": skipped,
     }
 
 

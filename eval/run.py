@@ -43,7 +43,7 @@ from eval.metrics import paired_randomisation_p
 
 log = logging.getLogger("eval")
 
-SPEED_SCRIPTS = ("bench_index", "bench_http")
+SPEED_SCRIPTS = ("bench_index", "bench_http", "bench_encoders")
 REFERENCE = {  # production defaults: every other system is compared with these (paired test, headline metric)
     "talentclef": "rrf_usem_bm25",
     "normalisation": "normaliser[usem]",
@@ -71,15 +71,32 @@ NOTES = [
 
 
 def _encoder_ids() -> dict[str, str]:
+    from eval.systems import resolve_spec, unavailable
     from models import get_encoder
 
     out = {}
-    for spec in ("usem", "e5", "fusion"):
+    for spec in ("usem", "e5", "fusion", "e5_st", "ft", "ft_fp32"):
+        if why := unavailable(spec):
+            out[spec] = f"unavailable: {why}"
+            continue
         try:
-            out[spec] = get_encoder(spec).id
+            out[spec] = get_encoder(resolve_spec(spec)).id
         except Exception as exc:  # noqa: BLE001 - report, don't fail
             out[spec] = f"unavailable: {exc}"
     return out
+
+
+def _trained_encoder_card() -> dict | str:
+    """The trained model's training.json (data, loss, steps, dev metrics), if the model is on this machine."""
+    from matcher.config import TRAINED_ENCODER_DIR, get_settings
+
+    path = get_settings().home / TRAINED_ENCODER_DIR / "training.json"
+    if not path.is_file():
+        return f"not found: {path}"
+    card = json.loads(path.read_text(encoding="utf-8"))
+    card.pop("history", None)
+    card["path"] = str(path.parent)
+    return card
 
 
 def _paired(bench: dict, reference: str, metric: str, subset: str | None = None) -> dict:
@@ -207,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         "data": checksums(data_files),
         "benchmarks": {},
         "notes": NOTES,
+        "trained_encoder": _trained_encoder_card(),
     }
     bench = result["benchmarks"]
     job_rows_all: dict | None = None

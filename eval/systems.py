@@ -10,6 +10,12 @@ query (the rest count as not retrieved, as in any lexical engine).
 - `fusion`      — `get_encoder("fusion")`: concatenated unit vectors = mean of the two cosines
 - `z_usem_e5`   — score fusion: per query, each encoder's scores z-normalised over the corpus, then averaged
 - `rrf_usem_bm25`, `rrf_e5_bm25` — dense + BM25 by reciprocal rank (k = 60, the production `Engine.hybrid`)
+- `e5_st`       — e5-small converted by `models.convert_e5` (vocabulary subset, torch): the converter's fidelity
+- `ft`, `ft_fp32` — the domain-adapted e5 (`python -m models.finetune`) as served (the graph its encoder.json
+  names: int8 unless int8 lost dev accuracy) and its ONNX fp32 graph
+- `rrf_ft_bm25`, `z_usem_ft` — the production hybrid and the z-score fusion with the adapted model
+
+Systems whose model is not on this machine (no trained model, no torch) are skipped with a note.
 
 No parameter here was chosen on any evaluation set: BM25 k1/b and RRF k are the library defaults; the TF-IDF
 settings are the brief's (char 1–3-grams) with scikit-learn defaults otherwise.
@@ -27,7 +33,8 @@ log = logging.getLogger("eval")
 
 RRF_K = 60  # same constant as matcher.indexing.RRF_K (checked in tests)
 
-TEXT_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5", "fusion", "z_usem_e5", "rrf_usem_bm25", "rrf_e5_bm25")
+TEXT_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5", "fusion", "z_usem_e5", "rrf_usem_bm25", "rrf_e5_bm25",
+                "e5_st", "ft", "ft_fp32", "rrf_ft_bm25", "z_usem_ft")
 QUICK_TEXT_SYSTEMS = ("bm25", "tfidf_char", "usem", "rrf_usem_bm25")
 SYSTEM_LABELS = {
     "bm25": "BM25 (jieba)",
@@ -38,7 +45,50 @@ SYSTEM_LABELS = {
     "z_usem_e5": "usem+e5 z-score",
     "rrf_usem_bm25": "RRF usem+BM25 (prod. hybrid)",
     "rrf_e5_bm25": "RRF e5+BM25",
+    "e5_st": "e5-small converted (torch, zh vocab)",
+    "ft": "e5-zh-csco fine-tuned (as served)",
+    "ft_fp32": "e5-zh-csco fine-tuned (ONNX fp32)",
+    "rrf_ft_bm25": "RRF fine-tuned+BM25",
+    "z_usem_ft": "usem+fine-tuned z-score",
 }
+
+
+def encoder_specs() -> dict[str, str]:
+    """Short names of the locally built encoders → real `get_encoder` specs (under the data home)."""
+    from matcher.config import TRAINED_ENCODER_DIR, get_settings
+
+    home = get_settings().home
+    trained = home / TRAINED_ENCODER_DIR / "onnx"
+    return {"ft": f"onnx:{trained}", "ft_fp32": f"onnx:{trained / 'model.onnx'}",
+            "ft_int8": f"onnx:{trained / 'model_int8.onnx'}",
+            "e5_st": f"st:{home / 'models' / 'e5-small-zh-base'}"}
+
+
+def resolve_spec(name: str) -> str:
+    return encoder_specs().get(name, name)
+
+
+LOCAL_ENCODERS = {"e5_st": "e5_st", "ft": "ft", "ft_fp32": "ft_fp32", "ft_int8": "ft_int8", "rrf_ft_bm25": "ft",
+                  "z_usem_ft": "ft"}
+
+
+def unavailable(system: str) -> str | None:
+    """Why `system` cannot run here (its locally built model is missing), or None.
+
+    Text systems are looked up in LOCAL_ENCODERS; "normaliser[x]" / "ranker[x]…" / "leafview[x]" need encoder x."""
+    import importlib.util
+
+    inner = system[system.index("[") + 1 : system.index("]")] if "[" in system else system
+    name = LOCAL_ENCODERS.get(inner)
+    if name is None:
+        return None
+    spec = encoder_specs()[name]
+    path = Path(spec.split(":", 1)[1])
+    if not path.exists():
+        return f"{name}: {path} not found (build it with `make model`)"
+    if spec.startswith("st:") and importlib.util.find_spec("sentence_transformers") is None:
+        return f"{name}: sentence-transformers not installed"
+    return None
 
 
 @dataclass
@@ -62,7 +112,7 @@ class TextTask:
     def encoder(self, spec: str):  # type: ignore[no-untyped-def]
         from models import get_encoder
 
-        return get_encoder(spec, cache_dir=self.cache_dir)
+        return get_encoder(resolve_spec(spec), cache_dir=self.cache_dir)
 
     def embeddings(self, spec: str) -> tuple[np.ndarray, np.ndarray]:
         key = ("emb", spec)
@@ -155,6 +205,12 @@ _SYSTEMS: dict[str, Callable[[TextTask], Scored]] = {
                                   .astype(np.float32)),
     "rrf_usem_bm25": lambda t: rrf([t.dense("usem"), t.bm25()]),
     "rrf_e5_bm25": lambda t: rrf([t.dense("e5"), t.bm25()]),
+    "e5_st": lambda t: t.dense("e5_st"),
+    "ft": lambda t: t.dense("ft"),
+    "ft_fp32": lambda t: t.dense("ft_fp32"),
+    "rrf_ft_bm25": lambda t: rrf([t.dense("ft"), t.bm25()]),
+    "z_usem_ft": lambda t: Scored(((zscore_rows(t.dense("usem").scores) + zscore_rows(t.dense("ft").scores)) / 2)
+                                  .astype(np.float32)),
 }
 
 

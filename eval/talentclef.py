@@ -15,7 +15,7 @@ from pathlib import Path
 
 from eval.common import read_trec_qrels, read_tsv_table
 from eval.metrics import summarise
-from eval.systems import TextTask, to_run
+from eval.systems import TextTask, to_run, unavailable
 
 log = logging.getLogger("eval")
 
@@ -50,7 +50,8 @@ def run(folder: Path, systems: tuple[str, ...], cache_dir: Path | None, quick: b
     qrels = {q: {c: g for c, g in docs.items() if c in corpus} for q, docs in qrels.items() if q in queries}
     task = TextTask([queries[q] for q in qids], [corpus[c] for c in cids], cache_dir=cache_dir)
     results = {}
-    for system in systems:
+    skipped = {s: why for s in systems if (why := unavailable(s))}
+    for system in (s for s in systems if s not in skipped):
         log.info("talentclef: %s", system)
         results[system] = summarise(qrels, to_run(task.run(system), qids, cids, depth=None), METRICS)
     return {
@@ -65,4 +66,5 @@ def run(folder: Path, systems: tuple[str, ...], cache_dir: Path | None, quick: b
         "published_reference_map": PUBLISHED,
         "encode_seconds": task.encode_seconds,
         "systems": results,
+        "skipped_systems": skipped,
     }

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from matcher.config import get_settings
+from matcher.config import FALLBACK_ENCODER, TRAINED_ENCODER_DIR, get_settings, trained_encoder_spec
 
 app = typer.Typer(help="重庆职业技能培训 · 岗位匹配服务（岗位需求 + 技能培训 + 技能评价 + 就业服务）", no_args_is_help=True)
 index_app = typer.Typer(help="向量与关键词索引", no_args_is_help=True)
@@ -124,7 +124,7 @@ def ingest(
 
 @index_app.command("build")
 def index_build(
-    encoder: Optional[str] = typer.Option(None, help="编码器：usem | e5 | fusion | st:<路径>（默认 MATCHER_ENCODER）"),
+    encoder: Optional[str] = typer.Option(None, help="编码器：usem | e5 | fusion | st:<路径> | onnx:<路径>（默认 MATCHER_ENCODER）"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """从数据库全量构建向量索引（FAISS）和关键词索引（BM25），原子替换旧索引。"""
@@ -466,6 +466,12 @@ def setup(
     else:
         console.print(f"数据库已有 {store.count('postings')} 条岗位，跳过示范数据生成（--force 可重建）")
     index_build(encoder=None, as_json=False)
+    settings = get_settings()
+    if settings.encoder == FALLBACK_ENCODER and trained_encoder_spec(settings.home) is None:
+        console.print(f"提示：未找到领域微调编码器（{settings.home / TRAINED_ENCODER_DIR}），当前使用 {settings.encoder}。"
+                      "运行 `make model`（约 25 分钟，需安装 torch CPU 版）训练后再次 `make run` 即改用它。")
+    else:
+        console.print(f"文本编码器：{settings.encoder}")
 
 
 if __name__ == "__main__":

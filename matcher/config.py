@@ -1,13 +1,21 @@
 """All configuration in one place: environment variables with the MATCHER_ prefix."""
 from __future__ import annotations
 
+import importlib.util
+import logging
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Where `python -m models.finetune` (make model) writes the domain-adapted encoder, relative to the data home.
+# Its onnx/encoder.json names the graph to serve (int8 or fp32, chosen on the dev split at training time).
+TRAINED_ENCODER_DIR = Path("models") / "e5-small-zh-csco"
+FALLBACK_ENCODER = "usem"
+
+log = logging.getLogger(__name__)
 
 
 class RankingWeights(BaseModel):
@@ -40,12 +48,22 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL. Default: SQLite file matcher.db under `home`. PostgreSQL works too.",
     )
-    encoder: str = Field(default="usem", description="Text encoder spec: usem | e5 | fusion | st:<path>.")
+    encoder: str = Field(
+        default="auto",
+        description="Text encoder spec: auto | usem | e5 | fusion | st:<path> | onnx:<path>. `auto` = the trained "
+                    "domain model under `home` (make model) when present and onnxruntime is installed, else usem.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     demo_seed: int = 20251119
     weights: RankingWeights = RankingWeights()
     default_radius_km: float = Field(default=30.0, description="“附近”的默认半径（公里），用于技能差距与供需分析")
+
+    @model_validator(mode="after")
+    def _resolve_auto_encoder(self) -> "Settings":
+        if self.encoder.strip() == "auto":
+            self.encoder = trained_encoder_spec(self.home) or FALLBACK_ENCODER
+        return self
 
     @property
     def db_url(self) -> str:
@@ -58,6 +76,17 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+
+def trained_encoder_spec(home: Path) -> str | None:
+    """`onnx:<graph>` if the trained encoder exists under `home` and can run here, else None."""
+    folder = Path(home) / TRAINED_ENCODER_DIR / "onnx"
+    if not (folder / "encoder.json").is_file():
+        return None
+    if importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("tokenizers") is None:
+        log.warning("trained encoder %s present but onnxruntime/tokenizers missing; using %s", folder, FALLBACK_ENCODER)
+        return None
+    return f"onnx:{folder}"
 
 
 @lru_cache(maxsize=1)

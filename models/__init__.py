@@ -8,6 +8,7 @@ from .base import Encoder, Kind, MissingDependencyError
 from .cache import CachedEncoder
 from .e5 import E5Encoder
 from .fusion import FusionEncoder
+from .onnx_encoder import OnnxEncoder
 from .st import SentenceTransformerEncoder
 from .usem import UsemEncoder
 
@@ -19,13 +20,15 @@ __all__ = [
     "FusionEncoder",
     "Kind",
     "MissingDependencyError",
+    "OnnxEncoder",
     "SentenceTransformerEncoder",
     "UsemEncoder",
     "get_encoder",
 ]
 
 ST_PREFIX = "st:"
-ENCODER_SPECS: tuple[str, ...] = ("usem", "e5", "fusion", "st:<local path or hub name>")
+ONNX_PREFIX = "onnx:"
+ENCODER_SPECS: tuple[str, ...] = ("usem", "e5", "fusion", "st:<local path or hub name>", "onnx:<exported model dir>")
 
 # One instance per (spec, cache dir): models are big and load once per process.
 _instances: dict[tuple[str, str | None], Encoder] = {}
@@ -35,7 +38,8 @@ _instances_lock = threading.RLock()  # re-entrant: "fusion" builds its parts thr
 def get_encoder(spec: str = "usem", cache_dir: Path | str | None = None) -> Encoder:
     """Return the process-wide encoder for `spec`, wrapped in an on-disk cache if `cache_dir` is given.
 
-    Specs: "usem", "e5", "fusion" (usem+e5), "st:<local path or hub name>".
+    Specs: "usem", "e5", "fusion" (usem+e5), "st:<local path or hub name>", "onnx:<dir or .onnx file>"
+    (a model exported by `models.finetune`, run with onnxruntime).
     """
     spec = spec.strip()
     _check_spec(spec)
@@ -51,8 +55,9 @@ def get_encoder(spec: str = "usem", cache_dir: Path | str | None = None) -> Enco
 def _check_spec(spec: str) -> None:
     if spec in ("usem", "e5", "fusion"):
         return
-    if spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX) :].strip():
-        return
+    for prefix in (ST_PREFIX, ONNX_PREFIX):
+        if spec.startswith(prefix) and spec[len(prefix) :].strip():
+            return
     raise ValueError(f"unknown encoder spec {spec!r}; valid specs: {', '.join(ENCODER_SPECS)}")
 
 
@@ -66,4 +71,6 @@ def _build(spec: str, cache_dir: Path | str | None) -> Encoder:
         return UsemEncoder()
     if spec == "e5":
         return E5Encoder()
+    if spec.startswith(ONNX_PREFIX):
+        return OnnxEncoder(spec[len(ONNX_PREFIX) :].strip())
     return SentenceTransformerEncoder(spec[len(ST_PREFIX) :].strip())

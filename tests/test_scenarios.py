@@ -22,9 +22,14 @@ from matcher.lint import lint_posting
 from matcher.privacy import attach_masked_contacts
 
 
-@pytest.fixture(scope="module")
-def engine(small_home):
-    return Engine(Settings(home=small_home))
+@pytest.fixture(scope="module", params=["usem", pytest.param("trained", marks=pytest.mark.slow)])
+def engine(request, small_home):
+    """Every scenario runs with the zero-shot default (usem) and with a trained domain encoder, which the
+    service picks by default when present (slow: trains a few steps and exports to ONNX first)."""
+    home = small_home if request.param == "usem" else request.getfixturevalue("trained_home")
+    engine = Engine(Settings(home=home))
+    assert engine.encoder.id.startswith("onnx:") == (request.param == "trained")
+    return engine
 
 
 def ids(out: dict, key: str = "posting") -> list[str]:
