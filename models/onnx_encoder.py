@@ -23,7 +23,7 @@ import numpy as np
 
 from indexes.storage import sha256_file
 
-from .base import BatchEncoder, Kind, MissingDependencyError
+from .base import BatchEncoder, Kind, MissingDependencyError, check_texts
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +123,11 @@ class OnnxEncoder(BatchEncoder):
         log.info("loaded %s", self.id)
 
     def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
-        items = list(texts) if not isinstance(texts, str) else texts  # base class rejects a bare str
-        if isinstance(items, str) or len(items) <= 1:
-            return super().encode(items, kind, batch_size)
-        order = sorted(range(len(items)), key=lambda i: len(items[i]) if isinstance(items[i], str) else 0)
+        items = check_texts(texts)
+        order = sorted(range(len(items)), key=lambda i: len(items[i]))
         out = super().encode([items[i] for i in order], kind, batch_size)
         result = np.empty_like(out)
-        result[order] = out
+        result[order] = out  # back to input order
         return result
 
     def _encode_batch(self, texts: list[str], kind: Kind) -> np.ndarray:

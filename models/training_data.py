@@ -149,11 +149,12 @@ def mine(exclude_terms: Iterable[str], seed: int = 0, demo_seed: int | None = 20
 
     if demo_seed is not None:
         seen_titles: set[str] = set()
+        banned = excluded | dev_keys  # a demo title containing a test or dev term is dropped
         demo = []
         for title, code in _demo_titles(demo_seed):
             k = text_key(title)
             if (code not in by_code or k in seen_titles or k == text_key(by_code[code].name)
-                    or any(e in k for e in excluded | dev_keys)):
+                    or any(term in k for term in banned)):
                 continue
             seen_titles.add(k)
             demo.append((title, code))
