@@ -14,7 +14,7 @@ from api.context import AppContext, check_posting_owner, check_trainee_access, g
 from api.errors import InputError
 from api.schemas import AdhocGap, AdhocProfile, CandidateText, ContactRequestIn, JobOptions, Offset, Radius, TopK
 from matcher.catalogues.districts import load_districts
-from matcher.flows import JobQuery, adhoc_person, candidates_for, gap, jobs_for, posting_from_text
+from matcher.flows import FlowInputError, JobQuery, adhoc_person, candidates_for, gap, jobs_for, posting_from_text
 from matcher.geo import in_chongqing
 from matcher.ranking import score_pair
 
@@ -56,7 +56,8 @@ def _posting_id(posting_id: str = Path(..., min_length=1, max_length=64, descrip
 
 def _run_jobs(ctx: AppContext, person, opts: JobOptions, trainee_id: str | None) -> dict:  # type: ignore[no-untyped-def]
     query = JobQuery(k=opts.offset + opts.top_k, radius_km=opts.radius_km, pay_floor=opts.pay_floor, shift=opts.shift,
-                     districts=list(opts.districts) if opts.districts else None, personalised=opts.personalised)
+                     districts=list(opts.districts) if opts.districts else None, personalised=opts.personalised,
+                     max_commute_minutes=opts.max_commute_minutes, include_far=opts.include_far)
     with ctx.reading() as engine:
         out = jobs_for(engine, person, query)
     out["results"] = _page_results(out["results"], opts.offset)
@@ -79,6 +80,8 @@ def job_query_options(
     shift: str | None = Query(None, min_length=1, max_length=20, description="班次关键词，如“白班”"),
     district: list[str] | None = Query(None, max_length=41, description="只看这些区县（可重复）/ only these districts"),
     personalised: bool = Query(True, description="false：非个性化排序 / non-personalised ranking (PIPL Art. 24)"),
+    max_commute_minutes: float | None = Query(None, gt=0, le=600, description="单程通勤上限（分钟）/ maximum commute"),
+    include_far: bool = Query(False, description="也列出超出通勤上限的岗位（标注 ✗）/ list far jobs too, marked"),
 ) -> JobOptions:
     names = None
     if district:
@@ -89,7 +92,8 @@ def job_query_options(
             except LookupError as exc:
                 raise InputError(f"query.district[{i}]", str(exc)) from exc
     return JobOptions(top_k=top_k, offset=offset, radius_km=radius_km, pay_floor=pay_floor, shift=shift,
-                      districts=names, personalised=personalised)
+                      districts=names, personalised=personalised, max_commute_minutes=max_commute_minutes,
+                      include_far=include_far)
 
 
 JOBS_DESC = ("为已登记学员推荐在招岗位：持证上岗为硬性条件，每条结果附理由（匹配的证书与技能、缺什么、距离、薪资）与各特征贡献；"
@@ -136,9 +140,12 @@ def _adhoc(body: AdhocProfile):  # type: ignore[no-untyped-def]
         raise InputError("body.lon" if body.lon is None else "body.lat", "lon 与 lat 必须同时提供")
     if body.lon is not None and not in_chongqing(body.lon, body.lat):
         raise InputError("body.lon", f"坐标 ({body.lon}, {body.lat}) 不在重庆市范围内")
-    certs = [f"{c.occupation}:{c.level or ''}" for c in body.certificates]
-    return adhoc_person(certs, body.district, skills=list(body.skills), experience_years=body.experience_years,
-                        desired_salary=body.desired_salary, lon=body.lon, lat=body.lat)
+    certs = [c.model_dump(exclude_none=True) for c in body.certificates]
+    try:
+        return adhoc_person(certs, body.district, skills=list(body.skills), experience_years=body.experience_years,
+                            desired_salary=body.desired_salary, lon=body.lon, lat=body.lat)
+    except FlowInputError as exc:  # fields of the request body, named as the body names them
+        raise InputError(f"body.{exc.field}", exc.message) from exc
 
 
 @router.post("/api/match/gap", tags=PUBLIC, summary="临时画像的技能差距与课程（无需登录）/ skill gap for an ad-hoc profile",

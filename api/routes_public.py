@@ -9,10 +9,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
 
 from api.context import AppContext, get_ctx
-from api.schemas import MAX_QUERY, LintIn, Offset, TopK
+from api.schemas import MAX_QUERY, ExtractIn, ExtractOut, LintIn, Offset, TopK
 from matcher import __version__
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.occupations import load_occupations
+from matcher.extract import extract
 from matcher.lint import lint_posting, lint_text
 from matcher.store import CourseRow, PostingRow
 
@@ -167,6 +168,15 @@ def lint_draft(body: LintIn) -> dict:
     text = "\n".join([body.title, body.description, body.education or "", "、".join(body.skills)])
     findings = [f.as_dict() for f in lint_text(text)]
     return {"ok": not findings, "findings": findings}
+
+
+@router.post("/api/extract", tags=PUBLIC, response_model=ExtractOut,
+             summary="从岗位文本读取要求（证书、经验、学历、班次、福利）/ requirements read from posting text",
+             description="发布前查看系统从文本中读出的要求：证书（持证上岗/优先、可替代的证书为同一 group）、经验年限、"
+                         "学历、班次和福利，每项附原文位置。未填写结构化要求的岗位在导入和发布时按此读取（provenance = "
+                         "extracted），雇主填写的要求优先。What the matcher reads from a draft, with spans.")
+def extract_requirements(body: ExtractIn) -> dict:
+    return extract(body.text, body.title).as_dict()
 
 
 @router.get("/api/courses", tags=PUBLIC, summary="课程列表 / list courses",

@@ -390,6 +390,7 @@ def _import(ctx: AppContext, kind: str, text: str, file: str) -> dict:
                     flagged.append({"id": p.id, "findings": findings})
     out = report.as_dict()
     out["errors"] = out["errors"][:1000]
+    out["warnings"] = out["warnings"][:1000]
     if kind == "postings":
         out["lint_flagged"] = flagged  # imported (the office reviews them), but reported
     return out

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.schema import DistrictName, LevelLabel, Money, OccupationCode
+from matcher.schema import DistrictName, Money
 
 MAX_TEXT = 2000  # free job text
 MAX_QUERY = 500  # search box
@@ -35,12 +35,22 @@ class JobOptions(_Body):
     shift: str | None = Field(None, min_length=1, max_length=20, description="班次关键词，如“白班” / shift keyword")
     districts: list[DistrictName] | None = Field(None, max_length=41, description="只看这些区县 / only these districts")
     personalised: bool = Field(True, description="false：非个性化排序（不使用画像，PIPL 第24条）/ non-personalised ranking")
+    max_commute_minutes: float | None = Field(None, gt=0, le=600, description="单程通勤上限（分钟），缺省为服务配置"
+                                              "（MATCHER_MAX_COMMUTE_MINUTES，默认 90）/ maximum one-way commute")
+    include_far: bool = Field(False, description="true：也列出超出通勤上限的岗位（标注 ✗ 需异地/住宿）/ list far jobs too, marked")
 
 
 class CertIn(_Body):
-    occupation: OccupationCode = Field(description="职业名称、别名、工种或代码 / CSCO name, alias, 工种 or code",
-                                       examples=["电工"])
-    level: LevelLabel = Field(None, description="技能等级，如“四级”“中级工”“技师” / skill level", examples=["四级"])
+    """A certificate held, of any system; read like a trainee record's (see the README's data contract)."""
+
+    type: str | None = Field(None, max_length=20, description="证书类型：职业技能等级证书（默认）| 职业资格证书 | 特种作业操作证 | "
+                             "特种设备作业人员证 | 专项职业能力证书 | 健康证 | 机动车驾驶证 | 其他", examples=["特种作业操作证"])
+    occupation: str | None = Field(None, max_length=50, description="职业名称、别名、工种或代码 / CSCO name, alias, 工种 or code",
+                                   examples=["电工"])
+    item: str | None = Field(None, max_length=50, description="操作项目、项目代号或准驾车型 / licence item", examples=["低压电工作业"])
+    level: str | int | None = Field(None, description="技能等级，如“四级”“中级工”“技师” / skill level", examples=["四级"])
+    issued_at: str | None = Field(None, max_length=10, description="发证日期 YYYY-MM-DD 或 YYYY-MM")
+    expires_at: str | None = Field(None, max_length=10, description="有效期至 YYYY-MM-DD 或 YYYY-MM（缺省按类型推算）")
 
 
 class AdhocProfile(JobOptions):
@@ -86,6 +96,46 @@ class CandidateText(_Body):
 class ContactRequestIn(_Body):
     message: str | None = Field(None, max_length=500, description="给学员的留言 / note to the trainee",
                                 examples=["您好，我们的消防控制室值班岗位与您的证书匹配，方便联系吗？"])
+
+
+class ExtractIn(_Body):
+    """A draft posting's text, to see what the matcher reads from it before publishing."""
+
+    title: str = Field("", max_length=200, description="岗位名称 / title", examples=["物业电工"])
+    text: str = Field(max_length=20_000, description="岗位描述（含任职要求、福利）/ description",
+                      examples=["任职要求：1、需持高压或低压电工证上岗；2、3年以上物业电工经验；高中以上学历。两班倒，五险一金。"])
+
+
+class ExtractedCertificate(BaseModel):
+    type: str
+    occupation: str | None = None
+    item: str | None = None
+    level: str | None = None
+    mandatory: bool
+    group: str | None = None
+
+
+class ExtractedRequirements(BaseModel):
+    certificates: list[ExtractedCertificate]
+    min_experience_years: float | None
+    education: str | None
+
+
+class Span(BaseModel):
+    field: str
+    text: str
+    start: int = Field(description="在“标题\n描述”（NFKC 规范化后）中的起始位置 / offset in title + newline + text")
+    end: int
+    mandatory: bool | None = None
+
+
+class ExtractOut(BaseModel):
+    """Same shape as a posting's `requirements`, plus shift, benefits and the span each came from."""
+
+    requirements: ExtractedRequirements
+    shift: str | None
+    benefits: list[str]
+    spans: list[Span]
 
 
 class LintIn(_Body):

@@ -125,11 +125,14 @@ class RankerBench:
     def __init__(self, payloads: list[dict], task: TextTask, spec: str, cache_dir: Path | None) -> None:
         from matcher.normalise import OccupationNormaliser
         from matcher.world import World
+        from models.calibrate import calibrate
 
         self.spec = spec
         self.task = task
-        self.world = World(OccupationNormaliser(task.encoder(spec)))
-        self.world.set_postings(payloads)  # titles → inferred occupation (production threshold and top-1)
+        encoder = task.encoder(spec)
+        self.calibration = calibrate(encoder)  # production's rule: the threshold from the training dev split
+        self.world = World(OccupationNormaliser(encoder), self.calibration["threshold"])
+        self.world.set_postings(payloads)  # titles → inferred occupation (calibrated threshold and top-1)
         self.ids = [p["id"] for p in payloads]
         self.today = self.world.today
         self.inferred = sum(1 for v in self.world.postings.values() if v.occupations)
@@ -168,10 +171,12 @@ def _weights(structured: bool):  # type: ignore[no-untyped-def]
 
 def build(jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int = 0,
           job_rows: dict | None = None) -> tuple[list[dict], list[dict], TextTask]:
+    from matcher.schema import Posting
     from matcher.texts import posting_text, trainee_text
 
     rows = job_rows if job_rows is not None else load_job_rows(jobs_csv)
-    payloads = [to_payload(r) for _, r in sorted(rows.items())]
+    # validated as an import would: requirements the text states (certificates …) are extracted
+    payloads = [Posting.model_validate(to_payload(r)).model_dump(mode="json") for _, r in sorted(rows.items())]
     profiles = load_profiles()
     if quick:
         rng = random.Random(seed)
@@ -196,7 +201,10 @@ def system_runs(payloads: list[dict], profiles: list[dict], task: TextTask, syst
             spec = system[len("ranker["):system.index("]")]
             if spec not in rankers:
                 rankers[spec] = RankerBench(payloads, task, spec, cache_dir)
-                info[f"inferred_occupation[{spec}]"] = {"postings": len(payloads), "with_occupation": rankers[spec].inferred}
+                info[f"inferred_occupation[{spec}]"] = {"postings": len(payloads), "with_occupation": rankers[spec].inferred,
+                                                        "threshold": rankers[spec].calibration}
+                info["postings_with_extracted_certificates"] = sum(
+                    bool(p["requirements"].get("certificates")) for p in payloads)
             full = rankers[spec].run(profiles, _weights(structured=not system.endswith("-struct")))
             runs[system] = {q: dict(sorted(r.items(), key=lambda kv: -kv[1])[:depth]) for q, r in full.items()}
         else:
@@ -268,6 +276,8 @@ def run(jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int =
 # --- annotation helper (writes OUTSIDE the repository: the export contains posting text) ---------------
 
 def export_pool(out: Path, jobs_csv: Path, cache_dir: Path | None, systems: Sequence[str]) -> None:
+    from matcher.texts import cert_text
+
     payloads, profiles, task = build(jobs_csv, cache_dir)
     runs, _ = system_runs(payloads, profiles, task, systems, cache_dir)
     pool = pooled(runs)
@@ -279,7 +289,7 @@ def export_pool(out: Path, jobs_csv: Path, cache_dir: Path | None, systems: Sequ
         todo = sorted(pool.get(prof["id"], set()) - set(qrels.get(prof["id"], {})))
         if not todo:
             continue
-        certs = "、".join(f"{c['occupation']}（{c['level'] or '无等级'}）" for c in prof["certificates"])
+        certs = "、".join(cert_text(c) for c in prof["certificates"])
         lines.append(f"\n## {prof['id']} {prof['persona']} | 证书 {certs} | 技能 {'、'.join(prof['skills'])} | "
                      f"经验 {prof['experience_years']:g} 年 | 待评 {len(todo)}\n")
         for pid in todo:

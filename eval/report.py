@@ -363,8 +363,9 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
             md.append(f"Setting: every profile and posting placed in {st['district']} (distance feature "
                       f"{st['distance']}); pay {st['pay']}; the ranker's candidates are the dense+BM25 RRF top "
                       f"{st['candidate_depth']} plus postings of the person's occupations, as in `jobs_for`. Postings "
-                      f"with an occupation inferred from the title (production normaliser, score ≥ 0.6, top-1) — "
-                      f"{inferred}. Freshness is measured against the newest posting date ({rel['info'].get('today')}).\n")
+                      f"with an occupation (stated/extracted requirements, or inferred from the title above the "
+                      f"calibrated threshold, top-1) — {inferred}; postings with certificate requirements read from "
+                      f"their text: {rel['info'].get('postings_with_extracted_certificates', '–')}. Freshness is measured against the newest posting date ({rel['info'].get('today')}).\n")
             md.append("nDCG uses linear gains (grade 2 = twice grade 1); precision@5 counts grade ≥ 1, "
                       "precision@5-l2 only grade 2. judged@10 = share of each system's top 10 that carries a judgment.\n")
             md.append(_system_table(rel, extra={"judged@10": "judged@10"}) + "\n")
@@ -375,6 +376,9 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
                      [rel["systems"][s]["metrics"]["ndcg@10"]["ci95"] for s in systems], "nDCG@10")
             md.append(f"![nDCG@10 by system]({plots_dirname}/relevance_ndcg10.png)\n")
             md.append(_paired_md(rel))
+
+    if ex := b.get("extraction"):
+        md.append(extraction_section(ex))
 
     if adaptation := adaptation_section(result):
         md.append(adaptation)
@@ -421,6 +425,30 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
     path = out_dir / report_name
     path.write_text("\n".join(md) + "\n", encoding="utf-8")
     return path
+
+
+def extraction_section(ex: dict) -> str:
+    from eval.extraction import report_md
+
+    md = ["## 3b. Requirements read from real posting text (`matcher.extract`)\n"]
+    if "skipped" in ex:
+        return "\n".join(md + [f"Skipped: {ex['skipped']}\n"])
+    smp = ex["sample"]
+    md.append(f"Test sample (seed {smp['seed']}): {smp['screen_positive']} GGFW_HRSS_GD postings that pass a broad "
+              f"certificate screen + {smp['screen_negative']} that do not; {smp['postings_with_a_certificate_label']} "
+              f"carry at least one certificate requirement, {smp['certificate_labels']} in all. Labels: "
+              "eval/data/extraction_labels.jsonl (rules: eval/data/EXTRACTION_LABELLING.md), written blind to the "
+              "extractor. The rules were tuned on the other screened postings (dev split, labelled by a second "
+              "annotator: eval/data/extraction_dev_labels.jsonl), never on the test labels. Goal: certificate "
+              f"precision ≥ {ex['goal']['certificates_precision']}, recall ≥ {ex['goal']['certificates_recall']}, "
+              f"mandatory accuracy ≥ {ex['goal']['mandatory_accuracy']}. A requirement counts as found when its type and "
+              "item (licences, qualifications, driving class) or CSCO occupation (skill certificates) agree.\n")
+    md.append(report_md(ex) + "\n")
+    if dev := ex.get("dev"):
+        c = dev["metrics"]["certificates"]
+        md.append(f"Dev split (tuned on; for comparison): certificates P {c['precision']:.3f} / R {c['recall']:.3f} "
+                  f"on {dev['sample']['screen_positive']} postings.\n")
+    return "\n".join(md)
 
 
 def rebuild(json_path: Path, out_dir: Path | None = None) -> Path:

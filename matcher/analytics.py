@@ -25,8 +25,9 @@ SEED_TARGETS = {"training_industry_match": 0.80, "employment_rate": 0.60, "prior
 
 def primary_occupation(p: PostingView) -> str | None:
     """The occupation a posting is counted under: its first required certificate, else the inferred one."""
-    if p.certs:
-        return p.certs[0].occupation
+    stated = [c.occupation for c in p.certs if c.occupation is not None]
+    if stated:
+        return stated[0]
     return min(p.occupations) if p.occupations else None
 
 

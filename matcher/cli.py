@@ -88,6 +88,10 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
         console.print(f"  [red]✗[/] {err}")
     if len(report.errors) > 20:
         console.print(f"  … 另有 {len(report.errors) - 20} 条错误（用 --json 查看全部）")
+    for warn in report.warnings[:20]:
+        console.print(f"  [yellow]提示[/] {warn}（已导入）")
+    if len(report.warnings) > 20:
+        console.print(f"  … 另有 {len(report.warnings) - 20} 条提示（用 --json 查看全部）")
 
 
 @app.command()
@@ -141,7 +145,24 @@ def index_build(
                                  cache_dir=settings.cache_dir, progress=on_progress)
     for kind, info in manifest.items():
         console.print(f"[bold]{kind}[/]: {info['count']} 条，编码器 {info['encoder_id']}，{info['seconds']:.1f} 秒")
+    manifest["normaliser_threshold"] = _calibrate(encoder or settings.encoder)
     _emit(manifest, as_json)
+
+
+def _calibrate(spec: str) -> dict:
+    """The title → occupation confidence threshold for this encoder, on the training dev split."""
+    from models import get_encoder
+    from models.calibrate import calibrate, save
+
+    settings = get_settings()
+    try:
+        result = calibrate(get_encoder(spec, cache_dir=settings.cache_dir))
+    except (SystemExit, ImportError, OSError) as exc:  # installed without eval/: keep the fallback
+        console.print(f"[yellow]未校准职业推断阈值[/]（{exc}），使用默认 0.6")
+        return {"skipped": str(exc)}
+    save(settings.home, result)
+    console.print(f"职业推断阈值：{result['threshold']:.2f}（开发集准确率 {result['precision']}，覆盖 {result['coverage']:.0%}）")
+    return result
 
 
 @app.command()
@@ -355,6 +376,30 @@ def kpi(as_json: bool = typer.Option(False, "--json")) -> None:
         value = f"{v['value']:.1%}" if v["value"] is not None else "无数据"
         mark = "✓" if v["meets_target"] else "✗"
         typer.echo(f"{v['label']}：{value}（目标 ≥ {v['target']:.0%}）{mark}")
+
+
+@app.command()
+def extract(
+    text: str = typer.Argument(..., help="岗位描述（任职要求、福利…）"),
+    title: str = typer.Option("", "--title", help="岗位名称"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """从岗位文本读取要求：证书（持证上岗/优先/可替代）、经验、学历、班次、福利，附原文片段。"""
+    from matcher.extract import extract as read_requirements
+    from matcher.texts import cert_text
+
+    out = read_requirements(text, title).as_dict()
+    if as_json:
+        _emit(out, True)
+        return
+    req = out["requirements"]
+    for c in req["certificates"]:
+        kind = "持证上岗" if c["mandatory"] else "优先"
+        alt = f"（可替代组 {c['group']}）" if c.get("group") else ""
+        typer.echo(f"证书：{cert_text(c)} · {kind}{alt}")
+    typer.echo(f"经验：{req['min_experience_years'] if req['min_experience_years'] is not None else '未说明'}"
+               f"  学历：{req['education'] or '未说明'}  班次：{out['shift'] or '未说明'}"
+               f"  福利：{'、'.join(out['benefits']) or '未说明'}")
 
 
 @app.command()

@@ -1,6 +1,7 @@
 """All configuration in one place: environment variables with the MATCHER_ prefix."""
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import logging
 from functools import lru_cache
@@ -58,12 +59,21 @@ class Settings(BaseSettings):
     demo_seed: int = 20251119
     weights: RankingWeights = RankingWeights()
     default_radius_km: float = Field(default=30.0, description="“附近”的默认半径（公里），用于技能差距与供需分析")
+    max_commute_minutes: float = Field(
+        default=90.0, gt=0,
+        description="单程通勤上限（分钟）：超过的岗位默认不推荐（可按查询放宽或标注“需异地/住宿”）")
+    today: dt.date | None = Field(
+        default=None, description="证书有效期按这一天判断（YYYY-MM-DD）；默认今天。Fixes the clock for tests and replays.")
 
     @model_validator(mode="after")
     def _resolve_auto_encoder(self) -> "Settings":
         if self.encoder.strip() == "auto":
             self.encoder = trained_encoder_spec(self.home) or FALLBACK_ENCODER
         return self
+
+    def clock(self) -> dt.date:
+        """The day certificate validity is judged on (real date unless MATCHER_TODAY fixes it)."""
+        return self.today or dt.date.today()
 
     @property
     def db_url(self) -> str:

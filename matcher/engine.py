@@ -32,7 +32,7 @@ from matcher.normalise import OccupationNormaliser
 from matcher.schema import KINDS, Record
 from matcher.store import Store, UpsertResult
 from matcher.texts import TEXT_OF
-from matcher.world import World
+from matcher.world import World, inference_threshold
 from models import get_encoder
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class Engine:
         started = time.perf_counter()
         self.dense, self.lexical, self.hashes = self._load_indexes(self.settings.index_dir)
         self.normaliser = OccupationNormaliser(self.encoder)
-        self.world = World(self.normaliser).load(self.store)
+        self.world = World(self.normaliser, inference_threshold(self.settings.home, self.encoder.id)).load(self.store)
         self._reconcile()
         self.summaries = {kind: {p["id"]: summary(kind, p) for p in self.store.payloads(kind)} for kind in INDEXED_KINDS}
         # The world holds ~100k long-lived objects per 100k postings; without this, every full (gen-2)

@@ -10,26 +10,74 @@ import math
 from dataclasses import dataclass, field
 
 from matcher.catalogues.levels import Level, parse_level
+from matcher.catalogues.licences import HEALTH, REVIEW_YEARS, SKILL, item_meets, load_licences
 from matcher.catalogues.occupations import load_occupations
+from matcher.certificates import first_day, last_day
 from matcher.geo import commute_minutes, haversine_km, river_crossings
 
 
 @dataclass(frozen=True)
 class Cert:
-    occupation: str  # CSCO leaf code
+    """A held certificate or a requirement, of any certificate system (`catalogues.licences`)."""
+
+    occupation: str | None  # CSCO leaf code: stated, or the occupation a licence is for
     level: Level | None = None
     mandatory: bool = False  # only meaningful on a requirement
     issued_at: dt.date | None = None
+    type: str = SKILL
+    item: str | None = None  # 操作项目 / 项目代号 / 准驾车型 / 资格名称
+    expires_at: dt.date | None = None  # inclusive
+    group: str | None = None  # requirement alternatives share a group
+    recognised: bool = True  # False: kept as written, never opens or closes a gate
+    raw: str | None = None  # what was written, for an unrecognised certificate
 
     @classmethod
     def from_dict(cls, d: dict) -> "Cert":
-        issued = d.get("issued_at")
-        return cls(d["occupation"], parse_level(d.get("level")), bool(d.get("mandatory", False)),
-                   dt.date.fromisoformat(issued) if isinstance(issued, str) else issued)
+        type_ = d.get("type") or SKILL
+        if d.get("recognised") is False:
+            raw = " ".join(str(d[k]) for k in ("type", "name", "occupation", "item", "level") if d.get(k))
+            return cls(None, type=type_, mandatory=bool(d.get("mandatory")), recognised=False, raw=raw)
+        occupation, item = d.get("occupation"), d.get("item")
+        if occupation is None and type_ != SKILL:
+            lic = load_licences().get(type_, item)
+            occupation = lic.occupations[0] if lic is not None and lic.occupations else None
+        issued, expires = d.get("issued_at"), d.get("expires_at")
+        return cls(occupation, parse_level(d.get("level")), bool(d.get("mandatory", False)),
+                   first_day(issued) if isinstance(issued, str) else issued, type_, item,
+                   last_day(expires) if isinstance(expires, str) else expires, d.get("group"))
+
+    def valid_on(self, today: dt.date) -> bool:
+        return self.expires_at is None or self.expires_at >= today
+
+    def review_due(self, today: dt.date) -> bool:
+        """特种作业操作证: more than 3 years since issue (复审 due) — a warning, not a lapse."""
+        years = REVIEW_YEARS.get(self.type)
+        return years is not None and self.issued_at is not None and (today - self.issued_at).days > 365.25 * years
 
     def label(self) -> str:
-        name = load_occupations().get(self.occupation).name
-        return f"{name}（{self.level.label}）" if self.level is not None else name
+        if not self.recognised:
+            return f"{self.raw}（未识别）"
+        if self.type == SKILL:
+            name = load_occupations().get(self.occupation).name if self.occupation else "?"
+            return f"{name}（{self.level.label}）" if self.level is not None else name
+        lic = load_licences().get(self.type, self.item)
+        if lic is not None:
+            return lic.label()
+        return f"{self.type}·{self.item}" if self.item else self.type
+
+    def meets(self, req: "Cert") -> bool:
+        """Same system and item (or occupation at or above the level); validity is checked apart."""
+        if not (self.recognised and req.recognised):
+            return False
+        if req.type == SKILL and req.level is None and self.type != SKILL:
+            # "持证上岗 · 叉车司机" with no level asks for the trade's certificate: its licence counts
+            lic = load_licences().get(self.type, self.item)
+            return lic is not None and req.occupation in lic.occupations
+        if self.type != req.type:
+            return False
+        if self.type == SKILL:
+            return self.occupation == req.occupation and _rank(self.level) >= _rank(req.level)
+        return item_meets(self.type, self.item, req.item)
 
 
 @dataclass(frozen=True)
@@ -48,7 +96,7 @@ class PersonView:
 
     @property
     def occupations(self) -> frozenset[str]:
-        return frozenset(c.occupation for c in self.certs)
+        return frozenset(c.occupation for c in self.certs if c.occupation is not None)
 
 
 @dataclass(frozen=True)
@@ -68,6 +116,7 @@ class PostingView:
     posted_at: dt.date | None = None
     is_open: bool = True
     occupations: frozenset[str] = frozenset()  # required + inferred from the title
+    inferred: frozenset[str] = frozenset()  # the part only guessed from the title (weaker evidence)
     text: str = ""  # lower-cased title + description + skills, for term overlap
     industry: str | None = None
     exact_point: bool = False
@@ -78,11 +127,19 @@ class PostingView:
 @dataclass
 class CertFit:
     score: float  # 0..1
-    gate_ok: bool  # every mandatory (持证上岗) requirement is held at the required level
+    gate_ok: bool  # every mandatory (持证上岗) requirement group is met by a valid certificate
     matched: list[tuple[Cert, Cert]] = field(default_factory=list)  # (requirement, held)
     low_level: list[tuple[Cert, Cert]] = field(default_factory=list)  # held, but below the level
-    related: list[tuple[Cert, Cert]] = field(default_factory=list)  # same 小类, other occupation
+    expired: list[tuple[Cert, Cert]] = field(default_factory=list)  # held, but past its expiry
+    related: list[tuple[Cert, Cert]] = field(default_factory=list)  # same occupation/小类, other certificate
     missing: list[Cert] = field(default_factory=list)  # requirements not met at all
+    review_due: list[Cert] = field(default_factory=list)  # matched, but 复审 looks overdue
+    obtainable: list[Cert] = field(default_factory=list)  # required, quick to obtain (健康证): never a gate
+    base: float = 0.0  # the occupation fit, before the preferred-certificate bonus
+
+
+NEUTRAL_CERT_SCORE = 0.3  # no requirement and no confident occupation: same for every person
+PREFERRED_BONUS = 0.2  # share of the score that "优先" certificates decide, never a gate
 
 
 def _rank(level: Level | None) -> int:
@@ -94,41 +151,96 @@ def _minor(code: str) -> str:
     return code[:7]
 
 
-def certificate_fit(held: tuple[Cert, ...], posting: PostingView) -> CertFit:
-    """How the person's certificates meet the posting: same occupation at or above the level scores 1;
-    lower level 0.5; a related occupation (same CSCO 小类) 0.3. Without certificate requirements, the
-    posting's inferred occupation stands in (holding it: 0.8, related: 0.3)."""
-    fit = CertFit(score=0.0, gate_ok=True)
-    if not posting.certs:
-        occs = {c.occupation for c in held}
-        if occs & posting.occupations:
-            fit.score = 0.8
-        elif {_minor(o) for o in occs} & {_minor(o) for o in posting.occupations}:
-            fit.score = 0.3
-        return fit
-    per_requirement = []
-    for req in posting.certs:
-        same = [h for h in held if h.occupation == req.occupation]
-        good = [h for h in same if _rank(h.level) >= _rank(req.level)]
+def _occupation_fit(held: tuple[Cert, ...], occupations: frozenset[str], inferred: frozenset[str]) -> float:
+    """Holding the job's occupation 0.8, a related one (same 小类) 0.3, neither 0 — but an occupation only
+    guessed from the title counts as positive evidence alone: a mismatch with a guess is neutral, because
+    the guess may be wrong and neighbouring occupations overlap."""
+    if not occupations:
+        return NEUTRAL_CERT_SCORE
+    occs = {c.occupation for c in held if c.occupation is not None and c.recognised}
+    if occs & occupations:
+        return 0.8
+    if {_minor(o) for o in occs} & {_minor(o) for o in occupations}:
+        return 0.3
+    return NEUTRAL_CERT_SCORE if occupations <= inferred else 0.0
+
+
+def _groups(reqs: tuple[Cert, ...]) -> list[list[Cert]]:
+    """Requirements as groups of alternatives (any one member meets the group)."""
+    groups: dict[object, list[Cert]] = {}
+    for n, r in enumerate(reqs):
+        if r.recognised:
+            groups.setdefault(r.group if r.group is not None else n, []).append(r)
+    return list(groups.values())
+
+
+def _group_fit(held: tuple[Cert, ...], group: list[Cert], today: dt.date, fit: CertFit) -> float:
+    """Score one group (1 met, 0.5 lower level, 0.3 expired/related, 0 missing) and record why."""
+    for req in group:
+        good = [h for h in held if h.meets(req) and h.valid_on(today)]
         if good:
-            fit.matched.append((req, max(good, key=lambda h: _rank(h.level))))
-            per_requirement.append(1.0)
+            best = max(good, key=lambda h: (_rank(h.level), h.expires_at or dt.date.max))
+            fit.matched.append((req, best))
+            if best.review_due(today):
+                fit.review_due.append(best)
+            return 1.0
+    for req in group:
+        expired = [h for h in held if h.meets(req)]
+        if expired:
+            fit.expired.append((req, max(expired, key=lambda h: h.expires_at or dt.date.min)))
+            return 0.3
+    for req in group:
+        if req.type == SKILL:
+            same = [h for h in held if h.type == SKILL and h.recognised and h.occupation == req.occupation]
+            if same:
+                fit.low_level.append((req, max(same, key=lambda h: _rank(h.level))))
+                return 0.5
+    for req in group:
+        if req.occupation is None:
             continue
-        if req.mandatory:
-            fit.gate_ok = False
-        if same:
-            fit.low_level.append((req, max(same, key=lambda h: _rank(h.level))))
-            per_requirement.append(0.5)
-            continue
-        related = [h for h in held if _minor(h.occupation) == _minor(req.occupation)]
+        related = [h for h in held if h.recognised and h.occupation is not None
+                   and (h.occupation == req.occupation or _minor(h.occupation) == _minor(req.occupation))]
         if related:
             fit.related.append((req, related[0]))
-            per_requirement.append(0.3)
+            return 0.3
+    fit.missing.append(group[0])
+    return 0.0
+
+
+def certificate_fit(held: tuple[Cert, ...], posting: PostingView, today: dt.date | None = None) -> CertFit:
+    """How the person's certificates meet the posting.
+
+    Gate: each mandatory requirement group (持证上岗) needs one valid certificate of the same system and
+    item/occupation (a level certificate at or above the level). A 健康证 is the exception: obtained in days
+    at a clinic, it never excludes a job — it is listed as something to arrange.
+    Score: how well the person fits the job's occupation — its own-trade mandatory requirements (1 met,
+    0.5 lower level, 0.3 expired or related, 0 missing), else holding the occupation (0.8) or a related one
+    (0.3), neutral when the occupation is unknown; a licence that is not the trade (驾驶证, 健康证) gates
+    but does not make a cook an electrician. Preferred ("优先") groups decide PREFERRED_BONUS of the score, and only as far as the person fits the trade."""
+    today = today or dt.date.today()
+    fit = CertFit(score=0.0, gate_ok=True)
+    own_mandatory, preferred = [], []
+    for group in _groups(posting.certs):
+        score = _group_fit(held, group, today, fit)
+        obtainable = all(r.type == HEALTH for r in group)
+        is_mandatory = any(r.mandatory for r in group) and not obtainable
+        if is_mandatory:
+            if score < 1.0:
+                fit.gate_ok = False
+            if any(r.occupation is not None and r.occupation in posting.occupations for r in group):
+                own_mandatory.append(score)
         else:
-            fit.missing.append(req)
-            per_requirement.append(0.0)
-    # One good match is what a posting usually asks for; reward the best, nudge by the rest.
-    fit.score = 0.8 * max(per_requirement) + 0.2 * (sum(per_requirement) / len(per_requirement))
+            preferred.append(score)
+            if obtainable and score < 1.0 and any(r.mandatory for r in group):
+                fit.obtainable.append(group[0])
+    base = sum(own_mandatory) / len(own_mandatory) if own_mandatory else _occupation_fit(held, posting.occupations, posting.inferred)
+    # a tie-break among people who fit the job: a truck driver's licence does not make him the 前台 they want
+    if preferred:
+        share = sum(s == 1.0 for s in preferred) / len(preferred)
+        fit.score = (1 - PREFERRED_BONUS) * base + PREFERRED_BONUS * share * min(1.0, base / 0.8)
+    else:
+        fit.score = base
+    fit.base = base
     return fit
 
 
@@ -181,8 +293,8 @@ def person_terms(person: PersonView) -> list[str]:
     terms: list[str] = list(person.skills)
     cat = load_occupations()
     for c in person.certs:
-        occ = cat.get(c.occupation)
-        terms.append(occ.name)
+        if c.occupation is not None:
+            terms.append(cat.get(c.occupation).name)
     return list(dict.fromkeys(t.strip().lower() for t in terms if t and len(t.strip()) >= 2))
 
 

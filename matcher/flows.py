@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.levels import Level
+from matcher.catalogues.licences import SKILL
 from matcher.catalogues.occupations import load_occupations
 from matcher.engine import Engine
 from matcher.features import Cert, PersonView, PostingView, certificate_fit, person_terms
@@ -42,7 +43,7 @@ def parse_cert_arg(text: str) -> dict:
     return {"occupation": name.strip(), "level": level.strip() or None}
 
 
-def adhoc_person(certs: list[str], district: str, *, skills: list[str] | None = None, experience_years: float = 0,
+def adhoc_person(certs: list[str | dict], district: str, *, skills: list[str] | None = None, experience_years: float = 0,
                  desired_salary: int | None = None, lon: float | None = None, lat: float | None = None) -> PersonView:
     """A person from query parameters (no stored profile): validated like a trainee record."""
     from pydantic import ValidationError
@@ -53,12 +54,16 @@ def adhoc_person(certs: list[str], district: str, *, skills: list[str] | None = 
 
     try:
         trainee = Trainee.model_validate({
-            "id": "adhoc", "district": district, "certificates": [parse_cert_arg(c) for c in certs],
+            "id": "adhoc", "district": district,
+            "certificates": [c if isinstance(c, dict) else parse_cert_arg(c) for c in certs],
             "skills": skills or [], "experience_years": experience_years, "desired_salary": desired_salary,
             "lon": lon, "lat": lat})
     except ValidationError as exc:
         err = exc.errors()[0]
         raise FlowInputError(format_loc(err["loc"]), err["msg"].removeprefix("Value error, ")) from exc
+    problems = [w for w in trainee.warnings() if not w[0].endswith(".number")]
+    if problems:  # a typed-in query is strict: a stored record keeps what it cannot read, a query says so
+        raise FlowInputError(*problems[0])
     return replace(person_from_profile(trainee.profile()), id=None)
 
 
@@ -70,8 +75,15 @@ def stored_person(engine: Engine, trainee_id: str) -> PersonView:
 
 
 def _person_text(person: PersonView) -> str:
-    return trainee_text({"certificates": [{"occupation": c.occupation, "level": c.level.label if c.level else None}
-                                          for c in person.certs], "skills": list(person.skills)})
+    return trainee_text({"certificates": [cert_summary(c) for c in person.certs], "skills": list(person.skills)})
+
+
+def cert_summary(c: Cert) -> dict:
+    """A certificate as results show it: its system, item/occupation, level and label."""
+    return {"type": c.type, "occupation": c.occupation,
+            "name": load_occupations().get(c.occupation).name if c.occupation else None, "item": c.item,
+            "level": c.level.label if c.level else None, "mandatory": c.mandatory, "group": c.group,
+            "label": c.label(), "recognised": c.recognised}
 
 
 def _person_vector(engine: Engine, person: PersonView):  # type: ignore[no-untyped-def]
@@ -86,8 +98,7 @@ def _posting_summary(p: PostingView) -> dict:
     return {"id": p.id, "title": p.title, "employer": p.employer, "district": p.district,
             "salary_min": p.salary_min, "salary_max": p.salary_max, "shift": p.shift,
             "posted_at": p.posted_at.isoformat() if p.posted_at else None, "lon": p.lon, "lat": p.lat,
-            "certificates": [{"occupation": c.occupation, "name": load_occupations().get(c.occupation).name,
-                              "level": c.level.label if c.level else None, "mandatory": c.mandatory} for c in p.certs]}
+            "certificates": [cert_summary(c) for c in p.certs]}
 
 
 # --- flow 1: jobs for a trainee ----------------------------------------------------------------------
@@ -100,6 +111,8 @@ class JobQuery:
     shift: str | None = None
     districts: list[str] | None = None
     personalised: bool = True
+    max_commute_minutes: float | None = None  # None: the configured maximum
+    include_far: bool = False  # True: jobs beyond it are listed too, marked ✗ 需异地/住宿
 
 
 def jobs_for(engine: Engine, person: PersonView, q: JobQuery | None = None) -> dict:
@@ -118,23 +131,37 @@ def jobs_for(engine: Engine, person: PersonView, q: JobQuery | None = None) -> d
         same = world.by_occupation.get(occ, set()) & allowed
         pool |= world.nearest(same, person.lon, person.lat, NEAREST_PER_OCCUPATION)
     views, fits = [], {}
+    clock = engine.settings.clock()
+    lapsed: dict[Cert, int] = {}  # expired certificates that alone keep jobs closed
     for i in pool:
         v = world.postings.get(i)
         if v is not None:
-            fit = certificate_fit(person.certs, v)
+            fit = certificate_fit(person.certs, v, clock)
             if fit.gate_ok:  # 持证上岗 is a hard filter
                 views.append(v)
                 fits[i] = fit
+            elif fit.expired and not fit.missing and not fit.low_level and not fit.related:
+                for _, held in fit.expired:
+                    lapsed[held] = lapsed.get(held, 0) + 1
     sims = engine.similarities("postings", qvec, {v.id for v in views})
     terms = person_terms(person)
     weights = engine.settings.weights
-    scored = [score_pair(person, v, sims.get(v.id, 0.0), weights, today, terms, fit=fits[v.id], with_reasons=False)
+    cap = q.max_commute_minutes if q.max_commute_minutes is not None else engine.settings.max_commute_minutes
+    scored = [score_pair(person, v, sims.get(v.id, 0.0), weights, today, terms, fit=fits[v.id], with_reasons=False,
+                         max_commute_minutes=cap)
               for v in views]
+    beyond = sum(s.far for s in scored)
+    if not q.include_far:
+        scored = [s for s in scored if not s.far]
     scored.sort(key=lambda s: (-s.score, s.posting_id))
     top = [add_reasons(person, world.postings[s.posting_id], s, today) for s in scored[: q.k]]
     results = [{"posting": _posting_summary(world.postings[s.posting_id]), **s.as_dict()} for s in top]
     return {"personalised": True, "today": today.isoformat(), "considered": len(views),
-            "filtered_in": len(allowed), "results": results}
+            "filtered_in": len(allowed), "max_commute_minutes": cap, "beyond_commute": beyond,
+            "notices": [f"证书已过期/需复审：{held.label()}"
+                        f"{'（有效期至' + held.expires_at.isoformat() + '）' if held.expires_at else ''}，"
+                        f"复审或换证后可申请另外 {n} 个岗位" for held, n in sorted(lapsed.items(), key=lambda kv: -kv[1])],
+            "results": results}
 
 
 def _non_personalised(engine: Engine, person: PersonView, allowed: set[str], q: JobQuery, today: dt.date) -> dict:
@@ -153,11 +180,11 @@ def _non_personalised(engine: Engine, person: PersonView, allowed: set[str], q: 
 
 # --- flow 2: skill gap → courses ---------------------------------------------------------------------
 
-def qualifies(person_certs: tuple[Cert, ...], posting: PostingView) -> bool:
-    """A job the person qualifies for: every 持证上岗 requirement met, and at least one required
-    certificate held at its level (or, without requirements, a certificate of the posting's occupation)."""
-    fit = certificate_fit(person_certs, posting)
-    return fit.gate_ok and fit.score >= 0.8
+def qualifies(person_certs: tuple[Cert, ...], posting: PostingView, today: dt.date | None = None) -> bool:
+    """A job the person qualifies for: every 持证上岗 requirement met by a valid certificate, or, without
+    mandatory requirements, a certificate of the posting's occupation."""
+    fit = certificate_fit(person_certs, posting, today)
+    return fit.gate_ok and (fit.base >= 0.8 or (not posting.occupations and bool(fit.matched)))
 
 
 def gap(engine: Engine, person: PersonView, *, target_occupation: str | None = None,
@@ -183,34 +210,45 @@ def gap(engine: Engine, person: PersonView, *, target_occupation: str | None = N
         targets = reachable
         target_desc = f"附近{radius:g}公里内的岗位"
     views = [world.postings[i] for i in targets]
-    now_ok = {v.id for v in views if qualifies(person.certs, v)}
-    # Every certificate requirement the person does not meet, as a candidate to add.
-    items: dict[tuple[str, Level | None], Cert] = {}
+    clock = engine.settings.clock()
+    now_ok = {v.id for v in views if qualifies(person.certs, v, clock)}
+    # Every certificate requirement the person does not meet, as a candidate to add; expired ones to renew.
+    items: dict[tuple, Cert] = {}
+    renew: dict[Cert, set[str]] = {}
     skill_counts: Counter[str] = Counter()
     have_skills = {s.lower() for s in person.skills}
     for v in views:
         if v.id in now_ok:
             continue
-        fit = certificate_fit(person.certs, v)
+        fit = certificate_fit(person.certs, v, clock)
+        for req, held in fit.expired:
+            renew.setdefault(held, set()).add(v.id)
         for req in [*fit.missing, *(r for r, _ in fit.low_level), *(r for r, _ in fit.related)]:
-            items.setdefault((req.occupation, req.level), Cert(req.occupation, req.level))
-        if not v.certs and v.occupations:
+            cert = replace(req, mandatory=False, group=None)
+            items.setdefault((cert.type, cert.occupation, cert.item, cert.level), cert)
+        if not any(r.mandatory for r in v.certs) and v.occupations:
             for occ in v.occupations:
-                items.setdefault((occ, None), Cert(occ, None))
+                items.setdefault((SKILL, occ, None, None), Cert(occ, None))
         for s in v.skills:
             if s.lower() not in have_skills:
                 skill_counts[s] += 1
     ranked_items = []
-    for (occ, level), cert in items.items():
-        unlocked = _unlocks(person, cert, views, now_ok)
+    for cert in items.values():
+        unlocked = _unlocks(person, cert, views, now_ok, clock)
         if unlocked:
-            ranked_items.append((len(unlocked), occ, level, cert))
-    ranked_items.sort(key=lambda x: (-x[0], x[1], -(x[2] if x[2] is not None else -1)))
+            ranked_items.append((len(unlocked), cert.label(), cert))
+    ranked_items.sort(key=lambda x: (-x[0], x[1]))
     missing = []
-    for n, occ, level, cert in ranked_items[:10]:
-        courses = _courses_for(engine, person, occ, level, radius)[:courses_per_item]
-        missing.append({"type": "certificate", "occupation": occ, "name": cat.get(occ).name,
-                        "level": level.label if level else None, "label": cert.label(), "unlocks_jobs": n,
+    for held, jobs in sorted(renew.items(), key=lambda kv: (-len(kv[1]), kv[0].label())):
+        missing.append({"type": "renewal", "certificate": cert_summary(held), "label": f"复审/换证：{held.label()}",
+                        "expires_at": held.expires_at.isoformat() if held.expires_at else None,
+                        "unlocks_jobs": len(jobs), "courses": []})
+    for n, _, cert in ranked_items[:10]:
+        courses = (_courses_for(engine, person, cert.occupation, cert.level if cert.type == SKILL else None, radius)
+                   [:courses_per_item] if cert.occupation else [])
+        missing.append({"type": "certificate", "certificate": cert_summary(cert), "occupation": cert.occupation,
+                        "name": cat.get(cert.occupation).name if cert.occupation else None,
+                        "level": cert.level.label if cert.level else None, "label": cert.label(), "unlocks_jobs": n,
                         "courses": courses})
     skills = [{"type": "skill", "skill": s, "in_jobs": n} for s, n in skill_counts.most_common(10)]
     return {"target": target_desc, "radius_km": radius, "target_jobs": len(views), "qualified_now": len(now_ok),
@@ -221,9 +259,9 @@ def _with(person: PersonView, cert: Cert, skills: tuple[str, ...] = ()) -> Perso
     return replace(person, certs=(*person.certs, cert), skills=tuple(dict.fromkeys((*person.skills, *skills))))
 
 
-def _unlocks(person: PersonView, cert: Cert, views: list[PostingView], now_ok: set[str]) -> set[str]:
+def _unlocks(person: PersonView, cert: Cert, views: list[PostingView], now_ok: set[str], today: dt.date) -> set[str]:
     better = _with(person, cert)
-    return {v.id for v in views if v.id not in now_ok and cert.occupation in v.occupations and qualifies(better.certs, v)}
+    return {v.id for v in views if v.id not in now_ok and qualifies(better.certs, v, today)}
 
 
 def _courses_for(engine: Engine, person: PersonView, occupation: str, level: Level | None, radius: float) -> list[dict]:
@@ -242,11 +280,12 @@ def _courses_for(engine: Engine, person: PersonView, occupation: str, level: Lev
 
     reachable = world.filter_postings(center=(person.lon, person.lat), radius_km=radius)
     views = [world.postings[i] for i in reachable]
-    before = sum(qualifies(person.certs, v) for v in views)
+    clock = engine.settings.clock()
+    before = sum(qualifies(person.certs, v, clock) for v in views)
     out = []
     for c in sorted(found, key=key)[:5]:
         after_person = _with(person, Cert(c.occupation, c.level), c.skills)
-        after = sum(qualifies(after_person.certs, v) for v in views)
+        after = sum(qualifies(after_person.certs, v, clock) for v in views)
         km = haversine_km(person.lon, person.lat, c.lon, c.lat)
         out.append({"id": c.id, "title": c.title, "provider": c.provider, "district": c.district,
                     "distance_km": round(km, 1), "format": c.format, "subsidised": c.subsidised,
@@ -268,7 +307,7 @@ def posting_from_text(engine: Engine, text: str, district: str | None = None) ->
         d = load_districts().resolve(district) if district else None
     except LookupError as exc:
         raise FlowInputError("district", str(exc)) from exc
-    inferred = [m.code for m in engine.normaliser.normalise(text, k=1) if m.score >= 0.6]
+    inferred = [m.code for m in engine.normaliser.normalise(text, k=1) if m.score >= engine.world.infer_min_score]
     payload = {"id": "adhoc", "title": text[:50], "employer": "-", "district": d.name if d else "渝中区",
                "description": text, "status": "open"}
     return posting_from_payload(payload, inferred)
@@ -292,12 +331,14 @@ def candidates_for(engine: Engine, posting: PostingView, *, k: int = 20, radius_
     for occ in posting.occupations:
         pool |= world.trainees_by_occupation.get(occ, set()) & consenting
     people = [world.trainees[i] for i in pool]
-    people = [p for p in people if certificate_fit(p.certs, posting).gate_ok]
+    clock = engine.settings.clock()
+    fits = {p.id: certificate_fit(p.certs, posting, clock) for p in people}
+    people = [p for p in people if fits[p.id].gate_ok]
     sims = engine.similarities("trainees", qvec, {p.id for p in people})  # type: ignore[misc]
     today = world.today
     scored = []
     for p in people:
-        s = score_pair(p, posting, sims.get(p.id, 0.0), engine.settings.weights, today)  # type: ignore[arg-type]
+        s = score_pair(p, posting, sims.get(p.id, 0.0), engine.settings.weights, today, fit=fits[p.id])  # type: ignore[arg-type]
         scored.append((s, p))
     scored.sort(key=lambda sp: (-sp[0].score, sp[1].id))
     results = []

@@ -19,7 +19,7 @@ import numpy as np
 from indexes import BM25Index, VectorIndex
 from matcher.catalogues.occupations import load_occupations
 from matcher.store import Store
-from matcher.texts import TEXT_OF
+from matcher.texts import TEXT_OF, cert_text
 from models import get_encoder
 
 log = logging.getLogger(__name__)
@@ -108,4 +108,4 @@ def summary(kind: str, p: dict) -> dict:
     if kind == "courses":
         return {"title": p["title"], "provider": p["provider"], "district": p["district"],
                 "start_date": p.get("start_date"), "subsidised": p.get("subsidised")}
-    return {"title": "、".join(c["occupation"] for c in p.get("certificates", [])), "district": p["district"]}
+    return {"title": "、".join(cert_text(c) for c in p.get("certificates", [])), "district": p["district"]}

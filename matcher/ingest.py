@@ -46,6 +46,7 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0  # rows a source adapter set aside on purpose (e.g. not in Chongqing)
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)  # imported, but a value was kept unread
 
     @property
     def rejected(self) -> int:
@@ -60,7 +61,7 @@ class ImportReport:
         return {"kind": self.kind, "file": self.file, "read": self.read, "inserted": self.inserted,
                 "updated": self.updated, "unchanged": self.unchanged, "skipped": self.skipped,
                 "rejected": self.rejected,
-                "errors": [e.__dict__ for e in self.errors]}
+                "errors": [e.__dict__ for e in self.errors], "warnings": [w.__dict__ for w in self.warnings]}
 
 
 def format_loc(loc: tuple) -> str:
@@ -96,9 +97,12 @@ def validate_rows(kind: str, rows: Iterable[tuple[int, dict | RowError | None]],
             report.errors.append(raw)
             continue
         try:
-            yield model.model_validate(raw)
+            record = model.model_validate(raw)
         except ValidationError as exc:
             report.errors.extend(validation_errors(exc, file, line))
+            continue
+        report.warnings.extend(RowError(file, line, f, m) for f, m in record.warnings())
+        yield record
 
 
 def import_rows(store: Store, kind: str, rows: Iterable[tuple[int, dict | RowError | None]], file: str,

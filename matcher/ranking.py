@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from matcher.catalogues.licences import SKILL
 from matcher.config import RankingWeights
 from matcher.features import (
     CertFit,
@@ -46,6 +47,7 @@ class Scored:
     cert_fit: CertFit
     trip: Trip
     matched_terms: list[str] = field(default_factory=list)
+    far: bool = False  # beyond the maximum commute: shown only when asked for, marked ✗
     reasons: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
@@ -58,6 +60,7 @@ class Scored:
             "commute_minutes": round(self.trip.minutes),
             "river_crossings": self.trip.crossings,
             "mandatory_ok": self.gate_ok,
+            "beyond_commute": self.far,
             "reasons": self.reasons,
             "missing": self.missing,
         }
@@ -65,12 +68,12 @@ class Scored:
 
 def score_pair(person: PersonView, posting: PostingView, semantic: float, weights: RankingWeights,
                today: dt.date, terms: list[str] | None = None, fit: CertFit | None = None,
-               with_reasons: bool = True) -> Scored:
+               with_reasons: bool = True, max_commute_minutes: float | None = None) -> Scored:
     """Score one (person, posting) pair and say why, from the person's side.
 
     `fit` may be passed when the caller already computed it (for the gate); `with_reasons=False`
     skips the Chinese text, which a caller then adds with `add_reasons` for the results it returns."""
-    fit = fit if fit is not None else certificate_fit(person.certs, posting)
+    fit = fit if fit is not None else certificate_fit(person.certs, posting, today)
     t = trip(person, posting)
     overlap, hits = term_overlap(terms if terms is not None else person_terms(person), posting.text)
     features = {
@@ -84,7 +87,8 @@ def score_pair(person: PersonView, posting: PostingView, semantic: float, weight
     }
     w = weights.model_dump()
     contributions = {k: w[k] * v for k, v in features.items()}
-    scored = Scored(posting.id, sum(contributions.values()), features, contributions, fit.gate_ok, fit, t, hits)
+    scored = Scored(posting.id, sum(contributions.values()), features, contributions, fit.gate_ok, fit, t, hits,
+                    far=max_commute_minutes is not None and t.minutes > max_commute_minutes)
     if with_reasons:
         add_reasons(person, posting, scored, today)
     return scored
@@ -105,19 +109,31 @@ def explain(person: PersonView, posting: PostingView, s: Scored, today: dt.date)
     missing: list[str] = []
     fit = s.cert_fit
     for req, held in fit.matched:
-        need = f"要求{req.level.short}" if req.level is not None else "无等级要求"
-        gate = "，持证上岗" if req.mandatory else ""
+        if req.type == SKILL:
+            need = f"要求{req.level.short}" if req.level is not None else "无等级要求"
+        else:
+            need = f"要求{req.label()}"
+        gate = "，持证上岗" if req.mandatory else "（优先条件）"
         reasons.append(f"证书匹配：持有{held.label()}，满足岗位{need}{gate}")
+    for held in fit.review_due:
+        missing.append(f"需复审：{held.label()}已超过3年复审期，请确认已按期复审")
+    for req, held in fit.expired:
+        until = f"（有效期至{held.expires_at.isoformat()}）" if held.expires_at else ""
+        missing.append(f"证书已过期/需复审：{held.label()}{until}" + ("，岗位要求持证上岗" if req.mandatory else ""))
     for req, held in fit.low_level:
         text = f"{req.label()}（现有{held.level.short if held.level else '未注明等级'}）"
         missing.append(f"等级不足：需要{text}" + ("，持证上岗" if req.mandatory else ""))
     for req, held in fit.related:
-        reasons.append(f"相关证书：持有{held.label()}，与岗位要求的{req.label()}同属一类")
+        reasons.append(f"相关证书：持有{held.label()}，与岗位要求的{req.label()}相关")
         if req.mandatory:
             missing.append(f"缺少持证上岗证书：{req.label()}")
+    obtainable = set(fit.obtainable)
     for req in fit.missing:
-        missing.append(("缺少持证上岗证书：" if req.mandatory else "缺少证书：") + req.label())
-    if not posting.certs and s.features["certificate"] >= 0.8:
+        if req in obtainable:
+            missing.append(f"需办理{req.label()}：岗位要求持证上岗，入职前到指定医疗机构办理（通常数日）")
+        else:
+            missing.append(("缺少持证上岗证书：" if req.mandatory else "缺少优先证书：") + req.label())
+    if not any(r.mandatory for r in posting.certs) and posting.occupations and s.features["certificate"] >= 0.8:
         reasons.append("职业对口：岗位职业与您的证书一致")
     if s.matched_terms:
         reasons.append("技能匹配：" + "、".join(s.matched_terms[:5]))
@@ -125,7 +141,11 @@ def explain(person: PersonView, posting: PostingView, s: Scored, today: dt.date)
     where = "同区" if person.district == posting.district else posting.district
     crossing = "，需跨江" if t.crossings else ""
     approx = "" if person.exact_point and posting.exact_point else "（按区县中心估算）"
-    reasons.append(f"距离约{t.km:.1f}公里（{where}{crossing}），通勤约{t.minutes:.0f}分钟{approx}")
+    trip_text = f"距离约{t.km:.1f}公里（{where}{crossing}），通勤约{t.minutes:.0f}分钟{approx}"
+    if s.far:  # never a ✓ on a trip nobody makes daily
+        missing.append(f"通勤过远：{trip_text}，超出每日通勤范围，需异地/住宿")
+    else:
+        reasons.append(trip_text)
     if posting.salary_min is not None or posting.salary_max is not None:
         pay = f"月薪{_money(posting.salary_min)}–{_money(posting.salary_max)}元"
         if person.desired_salary:

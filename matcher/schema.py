@@ -8,13 +8,16 @@ CSCO codes, level spellings become the canonical level label. Errors name the fi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.levels import Level, parse_level
+from matcher.catalogues.licences import SKILL
 from matcher.catalogues.occupations import load_occupations
+from matcher.certificates import normalise_certificate
+from matcher.extract import extract
 from matcher.geo import in_chongqing
 
 PRIORITY_GROUPS = (
@@ -30,6 +33,7 @@ PRIORITY_GROUPS = (
 # Stored for the record and for statutory statistics; never read by ranking code.
 PROTECTED_FIELDS = ("gender", "birth_year", "hukou", "ethnicity", "marital_status", "health")
 PERSONAL_FIELDS = ("name", "phone", "id_number", *PROTECTED_FIELDS)
+CERT_NUMBERS = "certificate_numbers"  # key of the certificates' numbers in the personal column
 
 
 def _district(value: str | int) -> str:
@@ -68,6 +72,10 @@ Money = Annotated[int, Field(ge=0, le=1_000_000)]
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    def warnings(self) -> list[tuple[str, str]]:
+        """(field, message) for values kept but not understood; the import report lists them."""
+        return []
+
 
 class _Located(Record):
     lon: float | None = Field(default=None, ge=-180, le=180)
@@ -82,10 +90,44 @@ class _Located(Record):
         return self
 
 
-class RequiredCertificate(Record):
-    occupation: OccupationCode
-    level: LevelLabel = None
+class _Certificate(Record):
+    """A certificate of any system (see `matcher.catalogues.licences`); read leniently by
+    `matcher.certificates.normalise_certificate`: a value it cannot read makes `recognised` false and
+    says why in `note`, instead of rejecting the whole record."""
+
+    type: str = SKILL
+    occupation: str | None = None  # CSCO code (职业技能等级证书: required; licences: optional)
+    item: str | None = None  # 作业类别/操作项目, 项目代号, 准驾车型, 资格名称
+    level: str | int | None = None
+    name: str | None = None  # only kept when unrecognised, verbatim
+    recognised: bool = True
+    note: str | None = None
+
+    _required: ClassVar[bool] = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data  # pydantic reports the type error
+        return normalise_certificate(data, required=cls._required)
+
+
+def certificate_warnings(path: str, certs: list[_Certificate]) -> list[tuple[str, str]]:
+    """(field path, message) per problem noted on a list of certificates ('level: …' → path[n].level)."""
+    out = []
+    for n, cert in enumerate(certs):
+        for note in (cert.note or "").split("；") if cert.note else []:
+            field, _, message = note.partition(": ")
+            out.append((f"{path}[{n}].{field}", message))
+    return out
+
+
+class RequiredCertificate(_Certificate):
     mandatory: bool = False  # 持证上岗: a hard filter, not a soft score
+    group: str | None = Field(default=None, max_length=32)  # alternatives ("A或B") share a group
+
+    _required: ClassVar[bool] = True
 
 
 class Requirements(Record):
@@ -109,6 +151,45 @@ class Posting(_Located):
     industry: str | None = None
     posted_at: dt.date | None = None
     status: Literal["open", "closed"] = "open"
+    # Where each requirement came from: "stated" by the employer/source, or "extracted" from the text by
+    # `matcher.extract` because it was absent. Set on validation; the employer confirms by stating it.
+    provenance: dict[str, Literal["stated", "extracted"]] = {}
+    extraction_spans: list[dict[str, Any]] = []  # the text each extracted requirement came from
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_requirements(cls, data: Any) -> Any:
+        """Requirements the posting does not state are read from its text; stated ones always win."""
+        if not isinstance(data, dict) or not isinstance(data.get("requirements", {}), dict):
+            return data
+        data = dict(data)
+        before = data.get("provenance") if isinstance(data.get("provenance"), dict) else {}
+        # a stored record read back: its extracted fields are read again from the text, not taken as stated
+        req = {k: v for k, v in (data.get("requirements") or {}).items()
+               if before.get(f"requirements.{k}") != "extracted"}
+        if before.get("shift") == "extracted":
+            data.pop("shift", None)
+        found = extract(str(data.get("description") or ""), str(data.get("title") or ""))
+        provenance: dict[str, str] = {}
+        used: set[str] = set()
+        for key, value in (("certificates", found.certificates), ("min_experience_years", found.min_experience_years),
+                           ("education", found.education)):
+            if req.get(key) is not None:
+                provenance[f"requirements.{key}"] = "stated"
+            elif value not in (None, []):
+                req[key] = value
+                provenance[f"requirements.{key}"] = "extracted"
+                used.add(key)
+        if data.get("shift") is not None:
+            provenance["shift"] = "stated"
+        elif found.shift is not None:
+            data["shift"] = found.shift
+            provenance["shift"] = "extracted"
+            used.add("shift")
+        data["requirements"] = req
+        data["provenance"] = provenance
+        data["extraction_spans"] = [s for s in found.spans if s["field"] in used]
+        return data
 
     @model_validator(mode="after")
     def _check_salary(self):  # type: ignore[no-untyped-def]
@@ -116,11 +197,15 @@ class Posting(_Located):
             raise ValueError(f"salary_min ({self.salary_min}) 大于 salary_max ({self.salary_max})")
         return self
 
+    def warnings(self) -> list[tuple[str, str]]:
+        return certificate_warnings("requirements.certificates", self.requirements.certificates)
 
-class HeldCertificate(Record):
-    occupation: OccupationCode
-    level: LevelLabel = None
-    issued_at: dt.date | None = None
+
+class HeldCertificate(_Certificate):
+    issued_at: str | None = None  # 'YYYY-MM-DD' or 'YYYY-MM' (a month means that month)
+    expires_at: str | None = None  # inclusive; derived from the type's validity when absent
+    expires_derived: bool = False
+    number: str | None = Field(default=None, max_length=64)  # personal data: stored with the personal fields
 
 
 class Trainee(_Located):
@@ -143,12 +228,35 @@ class Trainee(_Located):
     marital_status: str | None = None
     health: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_numbers(cls, data: Any) -> Any:
+        """Certificate numbers live with the personal fields; put them back on their certificates."""
+        if isinstance(data, dict) and isinstance(data.get(CERT_NUMBERS), list):
+            data = dict(data)
+            numbers = data.pop(CERT_NUMBERS)
+            certs = data.get("certificates")
+            if isinstance(certs, list):
+                data["certificates"] = [c | {"number": n} if isinstance(c, dict) and n else c
+                                        for c, n in zip(certs, [*numbers, *[None] * len(certs)])]
+        return data
+
     def profile(self) -> dict:
         """The ranking-visible part: everything except personal and protected fields."""
-        return self.model_dump(mode="json", exclude=set(PERSONAL_FIELDS))
+        out = self.model_dump(mode="json", exclude=set(PERSONAL_FIELDS))
+        for cert in out["certificates"]:
+            cert.pop("number", None)
+        return out
 
     def personal(self) -> dict:
-        return self.model_dump(mode="json", include=set(PERSONAL_FIELDS))
+        out = self.model_dump(mode="json", include=set(PERSONAL_FIELDS))
+        numbers = [c.number for c in self.certificates]
+        out[CERT_NUMBERS] = numbers if any(numbers) else None
+        return out
+
+    def warnings(self) -> list[tuple[str, str]]:
+        """(field, message) for certificates kept but not understood — reported, never used for gating."""
+        return certificate_warnings("certificates", self.certificates)
 
 
 class Course(Record):

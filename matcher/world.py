@@ -7,10 +7,13 @@ rebuilt lazily after writes.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -20,7 +23,26 @@ from matcher.catalogues.occupations import load_occupations
 from matcher.features import Cert, PersonView, PostingView
 from matcher.geo import haversine_km
 
-INFER_MIN_SCORE = 0.6  # a title's inferred occupation counts only when the normaliser is this sure
+log = logging.getLogger(__name__)
+
+INFER_MIN_SCORE = 0.6  # fallback for an encoder never calibrated (`python -m models.calibrate`)
+THRESHOLDS_FILE = Path("models") / "normaliser_thresholds.json"  # written by models.calibrate
+
+
+def inference_threshold(home: Path, encoder_id: str) -> float:
+    """How sure the normaliser must be before a title's occupation counts: calibrated on the training
+    dev split for this encoder (models.calibrate), else the fallback."""
+    path = Path(home) / THRESHOLDS_FILE
+    try:
+        known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, json.JSONDecodeError):
+        known = {}
+    entry = known.get(encoder_id)
+    if entry is None:
+        log.warning("normaliser threshold for %s not calibrated; using %.2f (run python -m models.calibrate)",
+                    encoder_id, INFER_MIN_SCORE)
+        return INFER_MIN_SCORE
+    return float(entry["threshold"])
 
 
 @dataclass(frozen=True)
@@ -76,7 +98,7 @@ def posting_from_payload(p: dict, inferred: Iterable[str] = ()) -> PostingView:
     lon, lat, exact = _point(p)
     req = p.get("requirements") or {}
     certs = tuple(Cert.from_dict(c) for c in req.get("certificates", []))
-    occupations = frozenset({c.occupation for c in certs} | set(inferred))
+    occupations = frozenset({c.occupation for c in certs if c.occupation is not None} | set(inferred))
     cat = load_occupations()
     names = " ".join(cat.get(o).name for o in occupations)
     text = " ".join([p["title"], p.get("description") or "", " ".join(req.get("skills", [])), names]).lower()
@@ -86,7 +108,8 @@ def posting_from_payload(p: dict, inferred: Iterable[str] = ()) -> PostingView:
         min_experience_years=float(req.get("min_experience_years") or 0),
         salary_min=p.get("salary_min"), salary_max=p.get("salary_max"), shift=p.get("shift"),
         posted_at=_date(p.get("posted_at")), is_open=p.get("status", "open") == "open",
-        occupations=occupations, text=text, industry=p.get("industry"),
+        occupations=occupations, inferred=frozenset(inferred) - {c.occupation for c in certs}, text=text,
+        industry=p.get("industry"),
     )
 
 
@@ -101,8 +124,9 @@ def course_from_payload(c: dict) -> CourseView:
 
 
 class World:
-    def __init__(self, normaliser=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, normaliser=None, infer_min_score: float = INFER_MIN_SCORE) -> None:  # type: ignore[no-untyped-def]
         self.normaliser = normaliser
+        self.infer_min_score = infer_min_score
         self.postings: dict[str, PostingView] = {}
         self.trainees: dict[str, PersonView] = {}
         self.trainee_meta: dict[str, TraineeMeta] = {}
@@ -124,7 +148,7 @@ class World:
     def _infer(self, titles: list[str]) -> list[list[str]]:
         if self.normaliser is None or not titles:
             return [[] for _ in titles]
-        return [[m.code for m in matches if m.score >= INFER_MIN_SCORE][:1]
+        return [[m.code for m in matches if m.score >= self.infer_min_score][:1]
                 for matches in self.normaliser.normalise_many(titles, k=1)]
 
     def set_postings(self, payloads: list[dict]) -> None:

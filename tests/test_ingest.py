@@ -42,16 +42,20 @@ def test_good_and_bad_rows_are_reported_by_line_and_field(store, tmp_path):
     ]
     report = import_file(store, "postings", write_jsonl(tmp_path / "postings.jsonl", rows))
     where = {(e.line, e.field) for e in report.errors}
+    warned = {(w.line, w.field) for w in report.warnings}
     assert (2, "district") in where
-    assert (3, "requirements.certificates[0].level") in where
+    # an unreadable value inside one certificate is a warning: the posting is kept, that requirement never gates
+    assert (3, "requirements.certificates[0].level") in warned
     assert (4, "(JSON)") in where
     assert (5, "colour") in where
     assert any(line == 6 and "salary_min" in e.message for e in report.errors for line in [e.line])
-    assert (7, "requirements.certificates[0].occupation") in where
+    assert (7, "requirements.certificates[0].occupation") in warned
     assert (8, "title") in where
     assert any(e.line == 9 and "不在重庆" in e.message for e in report.errors)
-    assert all(e.file == "postings.jsonl" for e in report.errors)
-    assert report.inserted == 2 and report.rejected == 8 and report.read == 10
+    assert all(e.file == "postings.jsonl" for e in [*report.errors, *report.warnings])
+    assert report.inserted == 4 and report.rejected == 6 and report.read == 10
+    kept = store.get("postings", "P7").requirements.certificates[0]
+    assert not kept.recognised and kept.occupation == "星际飞行员" and "星际飞行员" in kept.note
     assert store.get("postings", "P10").district == "渝北区"
     stored = store.get("postings", "P1")
     assert stored.requirements.certificates[0].occupation == "4-07-05-03"
@@ -90,7 +94,8 @@ def test_csv_importer_and_gzip(store, tmp_path):
     with gzip.open(path, "wt", encoding="utf-8") as f:
         f.write(csv_text)
     report = import_file(store, "postings", path)
-    assert report.inserted == 2 and [(e.line, e.field) for e in report.errors] == [(4, "requirements.certificates[0].level")]
+    assert report.inserted == 3 and not report.errors
+    assert [(w.line, w.field) for w in report.warnings] == [(4, "requirements.certificates[0].level")]
     c1 = store.get("postings", "C1")
     assert [(c.occupation, c.level, c.mandatory) for c in c1.requirements.certificates] == [
         ("6-31-01-03", "四级/中级工", True), ("6-18-02-04", "五级/初级工", False)]

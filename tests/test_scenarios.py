@@ -86,10 +86,25 @@ def test_pharmaceutical_worker_in_gaoxin_gets_the_tableting_job_first(engine):
     assert ids(jobs(engine, stored_person(engine, "HW-T03")))[0] == "HW-P06"
 
 
-def test_returning_mother_in_shapingba_gets_the_care_job_near_home_before_the_same_job_in_wushan(engine):
-    order = ids(jobs(engine, stored_person(engine, "HW-T04"), k=50))
+def test_returning_mother_in_shapingba_gets_the_care_job_near_home_and_not_the_same_job_in_wushan(engine):
+    out = jobs(engine, stored_person(engine, "HW-T04"), k=50)
+    order = ids(out)
     assert order[0] == "HW-P07"
+    assert "HW-P13" not in order and out["beyond_commute"] >= 1  # 巫山 is no daily commute from 沙坪坝
+
+
+def test_a_job_beyond_the_commute_cap_is_listed_only_on_request_and_marked_never_ticked(engine):
+    out = jobs(engine, stored_person(engine, "HW-T04"), k=50, include_far=True)
+    order = ids(out)
     assert order.index("HW-P07") < order.index("HW-P13")
+    far = next(r for r in out["results"] if r["posting"]["id"] == "HW-P13")
+    assert far["beyond_commute"] and far["commute_minutes"] > out["max_commute_minutes"]
+    assert not any("通勤" in reason for reason in far["reasons"])
+    assert any("需异地/住宿" in m for m in far["missing"])
+    # A per-query cap wide enough makes it an ordinary (ticked) result again.
+    wide = jobs(engine, stored_person(engine, "HW-T04"), k=50, max_commute_minutes=far["commute_minutes"] + 1)
+    again = next(r for r in wide["results"] if r["posting"]["id"] == "HW-P13")
+    assert not again["beyond_commute"] and any("通勤约" in reason for reason in again["reasons"])
 
 
 def test_same_bank_beats_across_the_river_at_similar_distance(engine):

@@ -57,7 +57,9 @@ def test_lookup_and_records_over_http(client):
     match = client.get("/api/occupations/lookup", params={"q": "叉车司机"}).json()["matches"][0]
     assert match["code"] == "6-30-05-01"
     posting = client.get("/api/postings/HW-P03").json()
-    assert posting["requirements"]["certificates"][0] == {"occupation": "6-31-01-03", "level": "四级/中级工", "mandatory": True}
+    first = posting["requirements"]["certificates"][0]
+    assert {k: first[k] for k in ("type", "occupation", "level", "mandatory", "recognised")} == {
+        "type": "职业技能等级证书", "occupation": "6-31-01-03", "level": "四级/中级工", "mandatory": True, "recognised": True}
     assert len(client.get("/api/districts").json()) == 41
 
 

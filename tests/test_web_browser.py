@@ -173,7 +173,30 @@ def test_trainee_search_shows_ranked_jobs_with_reasons_and_map(tab):
     svg_text = p.inner_text("#job-map")
     assert "家" in svg_text and "沙坪坝区" in svg_text
     assert p.eval_on_selector("#job-map svg", "s => s.querySelectorAll('path').length") > 40
+    # a real map: Chongqing's district boundaries (vendored GeoJSON), commute bands in the legend
+    assert p.get_attribute("#job-map", "data-map") == "geo"
+    assert "通勤 ≤30 分钟" in svg_text and "巫山县" in svg_text
     tab.shot("trainee")
+
+
+def test_trainee_profile_takes_a_licence_with_its_item_and_dates(tab):
+    p = tab.page
+    tab.open("trainee")
+    p.click("[data-preset='0']")
+    row = "#cert-rows .cert-row:first-child"
+    p.select_option(f"{row} .cert-type", "特种设备作业人员证")
+    assert p.is_hidden(f"{row} .cert-level-field") and p.is_visible(f"{row} .cert-item-field")
+    p.fill(f"{row} .cert-item", "N1")
+    p.fill(f"{row} .cert-issued", "2025-03")
+    p.fill("#f-district", "江津区")  # the forklift job's district; no radius or pay floor left from earlier tests
+    p.fill("#f-radius", "")
+    p.fill("#f-payfloor", "")
+    p.click("#find-jobs")
+    p.wait_for_selector("#job-list li.result:has-text('叉车工')")  # the earlier search's list is replaced
+    forklift = p.locator("#job-list li.result", has_text="叉车工")
+    assert forklift.count() == 1
+    assert "特种设备作业人员证 N1" in forklift.inner_text() and "持证上岗" in forklift.inner_text()
+    tab.shot("trainee_licence")
 
 
 def test_trainee_errors_are_clear_chinese(tab):
@@ -317,6 +340,14 @@ def test_employer_sees_lint_and_masked_candidates_only(tab, service):
     p.wait_for_function("document.querySelector('#cand-status').textContent.includes('岗位描述')")
     assert p.query_selector_all("#cand-list li.candidate")
     assert not PHONE_NUMBER.search(p.content())
+    # what the service reads from a draft's text is shown before saving
+    p.fill("#p-title", "仓库叉车司机")
+    p.fill("#p-desc", "持叉车证上岗，3年以上经验，两班倒，五险一金。")
+    p.click("#lint-btn")
+    p.wait_for_selector("#extract-result")
+    read = p.inner_text("#extract-result")
+    assert "特种设备作业人员证·N1（持证上岗）" in read and "3 年以上" in read and "两班倒" in read and "五险一金" in read
+    assert "“叉车证”" in read
     # a draft with discriminatory text is flagged and not published
     p.fill("#p-title", "仓库管理员")
     p.fill("#p-district", "沙坪坝区")

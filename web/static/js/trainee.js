@@ -1,6 +1,6 @@
 // 求职 view: a profile (typed in, or a stored trainee) → ranked jobs with reasons, the map, the skill gap.
 import { api, ApiError, isMissingRoute } from "./api.js";
-import { jobMap, clear as clearChart } from "./charts.js";
+import { jobMap, loadChongqingMap, clear as clearChart } from "./charts.js";
 import { occupationName } from "./catalog.js";
 import {
   $, el, num, pay, date, splitList, intOrNull, floatOrNull, status, busy, fillLevels, contributionBar,
@@ -22,41 +22,85 @@ const PROFILE_FIELDS = ["#f-district", "#f-skills", "#f-salary", "#f-exp"];
 
 let certSeq = 0;
 
-/** Number the certificate rows 1, 2, … (labels and delete buttons) after rows are added or removed. */
+const CERT_TYPES = ["职业技能等级证书", "特种作业操作证", "特种设备作业人员证", "机动车驾驶证", "健康证", "职业资格证书",
+  "专项职业能力证书", "其他"];
+const SKILL = CERT_TYPES[0];
+const ITEM_HINT = {
+  特种作业操作证: "操作项目，如 低压电工作业、熔化焊接与热切割作业、登高架设作业",
+  特种设备作业人员证: "项目代号，如 N1（叉车）、Q2（起重机司机）、T（电梯修理）",
+  机动车驾驶证: "准驾车型，如 C1、C2、B2、A2",
+  职业资格证书: "资格名称，如 教师资格、执业药师、护士执业资格",
+  专项职业能力证书: "证书名称，如 小儿推拿",
+  其他: "证书名称，如 民用无人机操控员执照、保安员证",
+};
+
+/** Number the certificate rows 1, 2, … (legends and delete buttons) after rows are added or removed. */
 function renumber() {
   Array.from($("#cert-rows").children).forEach((row, i) => {
-    row.querySelector("label").textContent = `证书 ${i + 1}：职业/工种`;
+    row.querySelector(".cert-num").textContent = `证书 ${i + 1}`;
     row.querySelector("button").setAttribute("aria-label", `删除证书 ${i + 1}`);
   });
 }
 
-function certRow(occupation = "", level = "") {
+/** One certificate of any system: type, occupation and level (技能等级), item (licences), dates. */
+function certRow(cert = {}) {
   const i = ++certSeq;
-  const occId = `cert-occ-${i}`;
-  const lvlId = `${occId}-level`;
-  const levelSelect = el("select", { id: lvlId });
+  const id = (k) => `cert-${k}-${i}`;
+  const typeSelect = el("select", { id: id("type"), class: "cert-type" }, ...CERT_TYPES.map((t) => el("option", { value: t }, t)));
+  typeSelect.value = cert.type || SKILL;
+  const levelSelect = el("select", { id: id("level"), class: "cert-level" });
   fillLevels(levelSelect);
-  levelSelect.value = level;
+  levelSelect.value = cert.level || "";
+  const field = (key, label, input) => el("div", { class: `cert-${key}-field` }, el("label", { for: id(key) }, label), input);
+  const occ = el("input", { id: id("occ"), class: "cert-occ", list: "occupation-list", value: cert.occupation || "",
+    autocomplete: "off", placeholder: "如 电工、叉车司机、6-31-01-03" });
+  const item = el("input", { id: id("item"), class: "cert-item", list: "licence-list", value: cert.item || "", autocomplete: "off" });
+  const issued = el("input", { id: id("issued"), class: "cert-issued", type: "month", value: (cert.issued_at || "").slice(0, 7) });
+  const expires = el("input", { id: id("expires"), class: "cert-expires", type: "month", value: (cert.expires_at || "").slice(0, 7) });
   const row = el("div", { class: "cert-row" },
-    el("div", {}, el("label", { for: occId }, `证书 ${i}：职业/工种`),
-      el("input", { id: occId, class: "cert-occ", list: "occupation-list", value: occupation, autocomplete: "off",
-        placeholder: "如 电工、叉车司机、6-31-01-03" })),
-    el("div", {}, el("label", { for: lvlId }, "等级"), levelSelect),
+    el("span", { class: "cert-num" }, `证书 ${i}`),
+    field("type", "类型", typeSelect),
+    field("occ", "职业/工种", occ),
+    field("level", "等级", levelSelect),
+    field("item", "项目/准驾车型", item),
+    field("issued", "发证年月", issued),
+    field("expires", "有效期至（可不填）", expires),
     el("button", { type: "button", class: "small", "aria-label": "删除证书",
       onclick: () => { row.remove(); if (!$("#cert-rows").children.length) $("#cert-rows").append(certRow()); renumber(); } }, "删除"));
+  const show = () => {
+    const t = typeSelect.value;
+    row.querySelector(".cert-level-field").hidden = t !== SKILL;
+    row.querySelector(".cert-item-field").hidden = t === SKILL || t === "健康证";
+    row.querySelector(".cert-occ-field").hidden = t !== SKILL;
+    item.placeholder = ITEM_HINT[t] || "";
+  };
+  typeSelect.addEventListener("change", show);
+  show();
   return row;
 }
 
+/** Rows from certificate objects, or from [occupation, level] pairs (the presets). */
 function setCerts(certs) {
-  $("#cert-rows").replaceChildren(...(certs.length ? certs : [["", ""]]).map(([o, l]) => certRow(o, l)));
+  const rows = (certs.length ? certs : [{}]).map((c) => certRow(Array.isArray(c) ? { occupation: c[0], level: c[1] } : c));
+  $("#cert-rows").replaceChildren(...rows);
   renumber();
 }
 
 function readCerts() {
-  return Array.from($("#cert-rows").children).map((row) => ({
-    occupation: row.querySelector(".cert-occ").value.trim(),
-    level: row.querySelector("select").value || null,
-  })).filter((c) => c.occupation);
+  return Array.from($("#cert-rows").children).map((row) => {
+    const type = row.querySelector(".cert-type").value;
+    const value = (sel) => row.querySelector(sel).value.trim() || null;
+    const cert = { type, issued_at: value(".cert-issued"), expires_at: value(".cert-expires") };
+    if (type === SKILL) Object.assign(cert, { occupation: value(".cert-occ"), level: value(".cert-level") });
+    else if (type !== "健康证") cert.item = value(".cert-item");
+    return Object.fromEntries(Object.entries(cert).filter(([, v]) => v != null));
+  }).filter((c) => (c.type === SKILL ? c.occupation : c.type === "健康证" || c.item));
+}
+
+/** A certificate as the page shows it: 职业（等级） or 类型·项目. */
+async function certLabel(c) {
+  if ((c.type || SKILL) === SKILL) return `${await occupationName(c.occupation)}${c.level ? `（${c.level}）` : ""}`;
+  return c.item ? `${c.type}·${c.item}` : c.type;
 }
 
 function setProfileLocked(locked) {
@@ -73,7 +117,8 @@ function useAdhoc() {
 }
 
 async function useStored(profile) {
-  const certs = await Promise.all((profile.certificates || []).map(async (c) => [await occupationName(c.occupation), c.level || ""]));
+  const certs = await Promise.all((profile.certificates || []).map(async (c) => (
+    (c.type || SKILL) === SKILL ? { ...c, occupation: await occupationName(c.occupation) } : c)));
   setCerts(certs);
   $("#f-district").value = profile.district || "";
   $("#f-skills").value = (profile.skills || []).join("、");
@@ -93,7 +138,7 @@ async function loadStoredList() {
   try {
     const data = await api("/api/trainees", { params: { top_k: 100 } });
     const opts = await Promise.all(data.results.map(async (t) => {
-      const certs = await Promise.all((t.certificates || []).map(async (c) => `${await occupationName(c.occupation)}${c.level ? `（${c.level}）` : ""}`));
+      const certs = await Promise.all((t.certificates || []).map(certLabel));
       return el("option", { value: t.id }, `${t.id} · ${t.district} · ${certs.join("、") || "无证书"}`);
     }));
     select.replaceChildren(el("option", { value: "" }, `请选择（共 ${num(data.total, 0)} 人，显示前 ${num(data.results.length, 0)} 人）`), ...opts);
@@ -106,7 +151,7 @@ async function loadStoredList() {
 
 export function init(ctx) {
   ctxRef = ctx;
-  setCerts([["", ""]]);
+  setCerts([]);
   $("#add-cert").addEventListener("click", () => {
     const row = certRow();
     $("#cert-rows").append(row);
@@ -213,7 +258,7 @@ async function findJobs() {
         ? await api(`/api/trainees/${encodeURIComponent(stored.id)}/jobs`, { method: "POST", body: clean(options) })
         : await api("/api/match/jobs", { method: "POST", body: clean({ ...options, ...profile }) });
       lastRun = { profile, options };
-      renderJobs(data, profile, options);
+      await renderJobs(data, profile, options);
       runGap();
     } catch (err) {
       list.replaceChildren();
@@ -227,7 +272,7 @@ async function findJobs() {
   });
 }
 
-function renderJobs(data, profile, options) {
+async function renderJobs(data, profile, options) {
   const list = $("#job-list");
   const st = $("#jobs-status");
   const results = data.results || [];
@@ -239,15 +284,19 @@ function renderJobs(data, profile, options) {
     const how = data.personalised
       ? `按匹配得分排序：从 ${num(data.filtered_in, 0)} 个在招岗位中评估了 ${num(data.considered, 0)} 个，显示前 ${num(results.length, 0)} 个。`
       : `非个性化排序（未使用画像）：按发布时间与薪资，显示前 ${num(results.length, 0)} 个。`;
-    status(st, how);
+    const far = data.beyond_commute ? `另有 ${num(data.beyond_commute, 0)} 个岗位单程通勤超过 ${num(data.max_commute_minutes, 0)} 分钟，未列出。` : "";
+    status(st, [how, far, ...(data.notices || [])].filter(Boolean).join(" "));
     list.replaceChildren(...results.map(jobCard));
   }
   const home = homeOf(profile);
+  await loadChongqingMap();
   jobMap($("#job-map"), {
     districts: ctxRef.districts,
     home,
     radiusKm: options.radius_km || null,
-    jobs: results.map((r) => ({ ...r.posting, rank: r.rank, score: r.score, distance_km: r.distance_km, commute_minutes: r.commute_minutes })),
+    maxCommute: data.max_commute_minutes,
+    jobs: results.map((r) => ({ ...r.posting, rank: r.rank, score: r.score, distance_km: r.distance_km,
+      commute_minutes: r.commute_minutes, beyond_commute: r.beyond_commute })),
   });
 }
 
