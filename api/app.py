@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.context import AppContext
-from api.observability import ObservabilityMiddleware, configure_logging
+from api.observability import ObservabilityMiddleware, SecurityHeadersMiddleware, configure_logging
 from api.routes_flows import router as flows_router
 from api.routes_office import router as office_router
 from api.routes_public import router as public_router
@@ -95,9 +95,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served by api.web with Swagger UI's assets from web/node_modules (no CDN)
+        redoc_url=None,
+        redirect_slashes=False,  # a slash redirect would echo the Host header into Location
     )
     app.state.ctx = ctx
     errors.install(app)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ObservabilityMiddleware, metrics=ctx.metrics)
     for router in (public_router, flows_router, records_router, office_router):
         app.include_router(router)

@@ -94,6 +94,15 @@ class KeyStore:
                 q = q.where(ApiKeyRow.role == role)
             return [_describe(r) for r in s.execute(q.offset(offset).limit(limit)).scalars()]
 
+    def revoke_subject(self, role: str, subject: str) -> int:
+        """Revoke every live key of a subject (a deleted trainee's keys die with the record)."""
+        with self.store.session() as s, s.begin():
+            n = s.execute(update(ApiKeyRow).where(ApiKeyRow.role == role, ApiKeyRow.subject == subject,
+                                                  ApiKeyRow.revoked_at.is_(None)).values(revoked_at=utcnow())).rowcount
+        with self._cache_lock:
+            self._cache.clear()
+        return n
+
     def revoke(self, key_id: str) -> bool:
         with self.store.session() as s, s.begin():
             done = s.execute(update(ApiKeyRow).where(ApiKeyRow.key_id == key_id, ApiKeyRow.revoked_at.is_(None))

@@ -126,7 +126,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "服务器内部错误 / internal server error", "request_id": _rid()},
+        rid = _rid() or request.scope.get("state", {}).get("request_id")
+        return JSONResponse({"detail": "服务器内部错误 / internal server error", "request_id": rid},
                             status_code=500)
 
 

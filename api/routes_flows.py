@@ -8,14 +8,25 @@ is written to the audit log.
 from __future__ import annotations
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Response
+from pydantic import ValidationError
 
 from api.auth import Principal
 from api.context import AppContext, check_posting_owner, check_trainee_access, get_ctx, optional_principal, require
 from api.errors import InputError
 from api.schemas import AdhocGap, AdhocProfile, CandidateText, ContactRequestIn, JobOptions, Offset, Radius, TopK
 from matcher.catalogues.districts import load_districts
-from matcher.flows import FlowInputError, JobQuery, adhoc_person, candidates_for, gap, jobs_for, posting_from_text
+from matcher.flows import (
+    FlowInputError,
+    JobQuery,
+    adhoc_person,
+    as_seen_by_employer,
+    candidates_for,
+    gap,
+    jobs_for,
+    posting_from_text,
+)
 from matcher.geo import in_chongqing
+from matcher.ingest import format_loc
 from matcher.ranking import score_pair
 
 router = APIRouter()
@@ -91,9 +102,13 @@ def job_query_options(
                 names.append(load_districts().resolve(d).name)
             except LookupError as exc:
                 raise InputError(f"query.district[{i}]", str(exc)) from exc
-    return JobOptions(top_k=top_k, offset=offset, radius_km=radius_km, pay_floor=pay_floor, shift=shift,
-                      districts=names, personalised=personalised, max_commute_minutes=max_commute_minutes,
-                      include_far=include_far)
+    try:
+        return JobOptions(top_k=top_k, offset=offset, radius_km=radius_km, pay_floor=pay_floor, shift=shift,
+                          districts=names, personalised=personalised, max_commute_minutes=max_commute_minutes,
+                          include_far=include_far)
+    except ValidationError as exc:  # e.g. shift=" " (blank once stripped): a 422 naming the parameter, not a 500
+        err = exc.errors()[0]
+        raise InputError(f"query.{format_loc(err['loc'])}", err["msg"]) from exc
 
 
 JOBS_DESC = ("为已登记学员推荐在招岗位：持证上岗为硬性条件，每条结果附理由（匹配的证书与技能、缺什么、距离、薪资）与各特征贡献；"
@@ -290,7 +305,7 @@ def view_candidate(
 ) -> dict:
     view = _owned_posting(ctx, principal, posting_id)
     with ctx.reading() as engine:
-        person = _consenting(ctx, trainee_id)
+        person = as_seen_by_employer(_consenting(ctx, trainee_id))
         qvec = engine.stored_vector("postings", posting_id)
         sim = engine.similarities("trainees", qvec, {trainee_id}).get(trainee_id, 0.0) if qvec is not None else 0.0
         scored = score_pair(person, view, sim, engine.settings.weights, engine.world.today)

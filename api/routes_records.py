@@ -7,7 +7,6 @@ before the engine's write lock is taken, so readers are not held up by the encod
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
@@ -27,7 +26,7 @@ from api.errors import InputError
 from api.schemas import COURSE_EXAMPLE, POSTING_EXAMPLE, TRAINEE_EXAMPLE, Offset, TopK
 from matcher.catalogues.districts import load_districts
 from matcher.indexing import INDEXED_KINDS
-from matcher.ingest import ImportReport, RowError, validate_rows
+from matcher.ingest import ImportReport, jsonl_rows, validate_rows
 from matcher.lint import lint_text
 from matcher.schema import KINDS, Course, Posting, Record, Trainee
 from matcher.store import TraineeRow, chunked
@@ -229,9 +228,14 @@ def create_trainee(
     body: Trainee = Body(openapi_examples={"trainee": {"summary": "持电工四级证的学员", "value": TRAINEE_EXAMPLE}}),
     principal: Principal = Depends(require("office", "admin")),
     ctx: AppContext = Depends(get_ctx),
+    consent_given_in_person: bool = Query(False, description="登记时学员当面同意被搜索 / the trainee consented in person"),
 ) -> dict:
+    if body.consent_employer_search and not consent_given_in_person:
+        raise InputError("body.consent_employer_search",
+                         "同意被用人单位搜索只能由学员本人作出；代为登记当面同意时请加 consent_given_in_person=true")
     created, changed = _write(ctx, "trainees", body, create=True)
-    ctx.audit(principal, "trainee_create", body.id)
+    ctx.audit(principal, "trainee_create", body.id,
+              "consent_employer_search: True (given in person, recorded by office)" if body.consent_employer_search else None)
     return _written(body.model_dump(mode="json"), created, changed, response)
 
 
@@ -256,8 +260,9 @@ def get_trainee(
 
 
 def _trainer_view(profile: dict) -> dict:
-    """What a training provider needs to advise: no personal fields, and the district, not coordinates."""
-    return {k: v for k, v in profile.items() if k not in ("lon", "lat")}
+    """What a training provider needs to advise: no personal fields, the district not coordinates, and no
+    priority group (残疾人, 返岗女性 … is the office's to see; trainers get it only in aggregates)."""
+    return {k: v for k, v in profile.items() if k not in ("lon", "lat", "priority_group")}
 
 
 @router.put("/api/trainees/{trainee_id}", tags=TRAINEES, responses=WRITE_RESPONSES,
@@ -270,10 +275,21 @@ def put_trainee(
     body: Trainee = Body(openapi_examples={"trainee": {"summary": "更新证书与同意状态", "value": TRAINEE_EXAMPLE}}),
     principal: Principal = Depends(require("trainee", "office", "admin")),
     ctx: AppContext = Depends(get_ctx),
+    consent_given_in_person: bool = Query(False, description="人社办公室代为登记学员当面作出的同意时必须为 true"
+                                          "（同意属于学员本人，PIPL 第14条）/ office records consent the trainee gave in person"),
 ) -> dict:
     check_trainee_access(principal, trainee_id, ("office", "admin"))
     _check_path_id(body, trainee_id)
+    old = ctx.store.get("trainees", trainee_id)
+    before = bool(old.consent_employer_search) if old is not None else False
+    after = bool(body.consent_employer_search)
+    if principal.role != "trainee" and after and not before and not consent_given_in_person:
+        raise InputError("body.consent_employer_search",
+                         "同意被用人单位搜索只能由学员本人作出；代为登记当面同意时请加 consent_given_in_person=true")
     created, changed = _write(ctx, "trainees", body, create=False)
+    if before != after:  # who, when (the audit's own time), old → new
+        how = " (given in person, recorded by office)" if principal.role != "trainee" else ""
+        ctx.audit(principal, "consent_change", trainee_id, f"consent_employer_search: {before} → {after}{how}")
     if principal.role != "trainee":
         ctx.audit(principal, "trainee_update", trainee_id)
     return _written(body.model_dump(mode="json"), created, changed, response)
@@ -296,6 +312,7 @@ def delete_trainee(
         engine.delete("trainees", trainee_id)
         ctx.changed("trainees", [trainee_id], "delete")
         ctx.contacts.delete_for_trainee(trainee_id)
+        ctx.keys.revoke_subject("trainee", trainee_id)  # the id may later name someone else
     ctx.audit(principal, "trainee_delete", trainee_id)
     return Response(status_code=204)
 
@@ -358,27 +375,11 @@ IMPORT_EXAMPLE = ('{"id": "IMP-P1", "title": "叉车工", "employer": "重庆示
                   '{"id": "IMP-P2", "title": "电工", "employer": "E", "district": "火星区"}\n')
 
 
-def _jsonl_rows(text: str, file: str) -> Iterator[tuple[int, dict | RowError]]:
-    """Same rules as matcher.ingest.read_jsonl, over a request body."""
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield n, RowError(file, n, "(JSON)", f"不是合法的 JSON：{exc.msg}（第 {exc.colno} 列）")
-            continue
-        if not isinstance(obj, dict):
-            yield n, RowError(file, n, "(JSON)", "每行必须是一个 JSON 对象")
-            continue
-        yield n, obj
-
-
-def _import(ctx: AppContext, kind: str, text: str, file: str) -> dict:
+def _import(ctx: AppContext, kind: str, body: bytes, file: str) -> dict:
     engine = ctx.require_engine()
     report = ImportReport(kind=kind, file=file)
     flagged: list[dict] = []
-    for batch in chunked(validate_rows(kind, _jsonl_rows(text, file), file, report), IMPORT_BATCH):
+    for batch in chunked(validate_rows(kind, jsonl_rows(body.split(b"\n"), file), file, report), IMPORT_BATCH):
         prewarm(ctx, kind, batch)
         report.add(engine.upsert(kind, batch))
         if kind in INDEXED_KINDS:
@@ -413,11 +414,7 @@ async def bulk_import(
     raw = await request.body()
     if not raw.strip():
         raise InputError("body", "请求体为空：应为 JSON Lines，每行一个对象 / empty body")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError("body", f"请求体不是 UTF-8 文本（第 {exc.start} 字节）/ body is not UTF-8") from exc
-    out = await run_in_threadpool(_import, ctx, kind, text, file)
+    out = await run_in_threadpool(_import, ctx, kind, raw, file)
     ctx.audit(principal, "import", kind, json.dumps({k: out[k] for k in ("read", "inserted", "updated", "unchanged",
                                                                          "rejected")}))
     return out

@@ -16,7 +16,8 @@ import logging
 import os
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -53,6 +54,27 @@ def echarts_js() -> Response:
         return Response("/* ECharts 未安装：运行 make web（npm ci --prefix web）*/", status_code=404,
                         media_type="application/javascript")
     return FileResponse(path, media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"})
+
+
+SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css",
+                 "favicon-32x32.png": "image/png"}
+
+
+@router.get("/static/vendor/swagger/{name}", include_in_schema=False)
+def swagger_asset(name: str) -> Response:
+    """Swagger UI's assets from npm's swagger-ui-dist (web/package.json): the docs work offline, no CDN."""
+    path = web_dir() / "node_modules" / "swagger-ui-dist" / name
+    if name not in SWAGGER_FILES or not path.is_file():
+        return Response("/* swagger-ui-dist 未安装：运行 make web */", status_code=404, media_type="text/plain")
+    return FileResponse(path, media_type=SWAGGER_FILES[name], headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/docs", include_in_schema=False)
+def docs(request: Request) -> Response:
+    return get_swagger_ui_html(openapi_url=request.app.openapi_url, title=f"{request.app.title} · 接口文档",
+                               swagger_js_url="/static/vendor/swagger/swagger-ui-bundle.js",
+                               swagger_css_url="/static/vendor/swagger/swagger-ui.css",
+                               swagger_favicon_url="/static/vendor/swagger/favicon-32x32.png")
 
 
 # Undocumented on purpose until the API owns it: the role matrix test (tests/test_api_roles.py) requires a

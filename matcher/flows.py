@@ -297,6 +297,11 @@ def _courses_for(engine: Engine, person: PersonView, occupation: str, level: Lev
 
 # --- flow 3: candidates for a posting ----------------------------------------------------------------
 
+def _district_point(person: PersonView) -> tuple[float, float]:
+    d = load_districts().resolve(person.district)
+    return d.lon, d.lat
+
+
 def posting_from_text(engine: Engine, text: str, district: str | None = None) -> PostingView:
     """A posting view from free job text (employer search without a stored posting)."""
     from matcher.world import posting_from_payload
@@ -313,6 +318,14 @@ def posting_from_text(engine: Engine, text: str, district: str | None = None) ->
     return posting_from_payload(payload, inferred)
 
 
+def as_seen_by_employer(person: PersonView) -> PersonView:
+    """A trainee placed at their district's centre: everything an employer's request computes from a
+    location — radius filter, distance feature, score, reasons — uses this, so no choice of posting points
+    or radii can learn more than the district (PIPL Art. 28: location is sensitive)."""
+    d = load_districts().resolve(person.district)
+    return replace(person, lon=d.lon, lat=d.lat, exact_point=False)
+
+
 def candidates_for(engine: Engine, posting: PostingView, *, k: int = 20, radius_km: float | None = None,
                    has_location: bool = True) -> dict:
     """Consenting trainees for a posting, ranked by the same features from the employer's side.
@@ -321,7 +334,7 @@ def candidates_for(engine: Engine, posting: PostingView, *, k: int = 20, radius_
     consenting = {i for i, m in world.trainee_meta.items() if m.consent}
     if radius_km is not None and has_location:
         consenting = {i for i in consenting
-                      if haversine_km(posting.lon, posting.lat, world.trainees[i].lon, world.trainees[i].lat) <= radius_km}
+                      if haversine_km(posting.lon, posting.lat, *_district_point(world.trainees[i])) <= radius_km}
     text = " ".join([posting.title, " ".join(posting.skills),
                      " ".join(load_occupations().get(o).name for o in posting.occupations)])
     qvec = engine.stored_vector("postings", posting.id) if posting.id in world.postings else None
@@ -330,7 +343,7 @@ def candidates_for(engine: Engine, posting: PostingView, *, k: int = 20, radius_
     pool = {rid for rid, _ in engine.hybrid("trainees", text, qvec, CANDIDATE_DEPTH, allow=consenting)} if consenting else set()
     for occ in posting.occupations:
         pool |= world.trainees_by_occupation.get(occ, set()) & consenting
-    people = [world.trainees[i] for i in pool]
+    people = [as_seen_by_employer(world.trainees[i]) for i in pool]
     clock = engine.settings.clock()
     fits = {p.id: certificate_fit(p.certs, posting, clock) for p in people}
     people = [p for p in people if fits[p.id].gate_ok]

@@ -127,21 +127,40 @@ def _open_text(path: Path) -> io.TextIOBase:
     return path.open(encoding="utf-8-sig", newline="")
 
 
+def jsonl_rows(lines: Iterable[bytes], file: str) -> Iterator[tuple[int, dict | RowError]]:
+    """(line number, object) for each non-blank line of JSON Lines — the one reader behind `matcher ingest`
+    and `POST /api/import`. Lines end at b"\\n" only (U+2028/U+0085 inside a string are data, as JSON says);
+    a line that is not UTF-8, not JSON, nested too deeply or not an object becomes a RowError for that line
+    alone."""
+    for n, raw in enumerate(lines, start=1):
+        if n == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")  # BOM
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield n, RowError(file, n, "(JSON)", f"不是 UTF-8 文本（第 {exc.start + 1} 字节）")
+            continue
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield n, RowError(file, n, "(JSON)", f"不是合法的 JSON：{exc.msg}（第 {exc.colno} 列）")
+            continue
+        except RecursionError:
+            yield n, RowError(file, n, "(JSON)", "JSON 嵌套层级过深")
+            continue
+        if not isinstance(obj, dict):
+            yield n, RowError(file, n, "(JSON)", "每行必须是一个 JSON 对象")
+            continue
+        yield n, obj
+
+
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict | RowError]]:
-    """(line number, object) for each non-blank line; a broken line becomes a RowError, not a crash."""
-    with _open_text(path) as f:
-        for n, text in enumerate(f, start=1):
-            if not text.strip():
-                continue
-            try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield n, RowError(path.name, n, "(JSON)", f"不是合法的 JSON：{exc.msg}（第 {exc.colno} 列）")
-                continue
-            if not isinstance(obj, dict):
-                yield n, RowError(path.name, n, "(JSON)", "每行必须是一个 JSON 对象")
-                continue
-            yield n, obj
+    """(line number, object) for each non-blank line of a JSON Lines file (optionally .gz)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        yield from jsonl_rows(f, path.name)
 
 
 _LIST_SPLIT = re.compile(r"[;；|、,，]\s*")

@@ -10,13 +10,16 @@ from matcher.store import Store
 
 
 def mask_phone(phone: str | None) -> str | None:
-    """13800135678 → 138****5678; anything shorter than 7 digits is fully masked."""
+    """A mobile keeps its first 3 and last 4 digits (138****5678, as Chinese services show it); any other
+    number keeps only its last 2 (*******34), so no format leaves enough to call or guess it."""
     if not phone:
         return None
     digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if len(digits) == 11 and digits[0] == "1":
+        return digits[:3] + "****" + digits[-4:]
+    return "*" * max(0, len(digits) - 2) + digits[-2:] if len(digits) > 6 else "*" * len(digits)
 
 
 def mask_name(name: str | None) -> str | None:

@@ -63,9 +63,39 @@ def _skills(values: list[str]) -> list[str]:
 DistrictName = Annotated[str | int, AfterValidator(_district)]
 OccupationCode = Annotated[str, AfterValidator(_occupation)]
 LevelLabel = Annotated[str | int | None, AfterValidator(_level)]
-Id = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_nonblank)]
-Text = Annotated[str, AfterValidator(_nonblank)]
-Skills = Annotated[list[str], AfterValidator(_skills)]
+# Letters (any script), digits, "_", ".", ":" and "-": an id must survive being a URL path segment.
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w.:\-]+$"), AfterValidator(_nonblank)]
+FUTURE_TOLERANCE_DAYS = 2  # time zones and clock skew; beyond this a date in the future is an input error
+
+
+def _not_future(value: dt.date | None) -> dt.date | None:
+    if value is not None and value > dt.date.today() + dt.timedelta(days=FUTURE_TOLERANCE_DAYS):
+        raise ValueError(f"日期 {value.isoformat()} 在未来（晚于今天 {dt.date.today().isoformat()}）")
+    return value
+
+
+PastDate = Annotated[dt.date | None, AfterValidator(_not_future)]
+# Mainland mobile (+86 optional) or fixed line (area code 0xx/0xxx optional, 7–8 digits, optional extension).
+PHONE_PATTERN = r"^(?:(?:\+?86[- ]?)?1[3-9]\d{9}|(?:0\d{2,3}[- ]?)?[2-9]\d{6,7}(?:[- ]\d{1,6})?)$"
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("不能包含 NUL 字符（\\u0000）")
+    return value
+
+
+# Every text and list field has a documented upper bound, enforced for the API and the importers alike,
+# so no single record can make matching slow (a 900 KB title once took a minute of CPU).
+MAX_TITLE, MAX_NAME, MAX_SHORT, MAX_DESCRIPTION = 200, 50, 100, 10_000
+MAX_SKILLS, MAX_SKILL, MAX_CERTIFICATES = 50, 50, 20
+
+
+def Bounded(n: int) -> Any:  # noqa: N802 - a type factory
+    return Annotated[str, Field(max_length=n), AfterValidator(_no_nul)]
+
+
+Text = Annotated[str, Field(max_length=MAX_TITLE), AfterValidator(_no_nul), AfterValidator(_nonblank)]
+Skills = Annotated[list[Annotated[str, Field(max_length=MAX_SKILL)]], Field(max_length=MAX_SKILLS),
+                   AfterValidator(_skills)]
 Money = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
@@ -95,21 +125,21 @@ class _Certificate(Record):
     `matcher.certificates.normalise_certificate`: a value it cannot read makes `recognised` false and
     says why in `note`, instead of rejecting the whole record."""
 
-    type: str = SKILL
-    occupation: str | None = None  # CSCO code (职业技能等级证书: required; licences: optional)
-    item: str | None = None  # 作业类别/操作项目, 项目代号, 准驾车型, 资格名称
-    level: str | int | None = None
-    name: str | None = None  # only kept when unrecognised, verbatim
+    type: Bounded(MAX_SHORT) = SKILL  # type: ignore[valid-type]
+    occupation: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]  # CSCO code (skill: required)
+    item: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]  # 操作项目, 项目代号, 准驾车型, 资格名称
+    level: Bounded(MAX_NAME) | int | None = None  # type: ignore[valid-type]
+    name: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]  # only kept when unrecognised, verbatim
     recognised: bool = True
-    note: str | None = None
+    note: str | None = None  # written by normalise_certificate, bounded by what it quotes
 
     _required: ClassVar[bool] = False
 
     @model_validator(mode="before")
     @classmethod
     def _normalise(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data  # pydantic reports the type error
+        if not isinstance(data, dict) or any(isinstance(v, str) and len(v) > MAX_TITLE for v in data.values()):
+            return data  # pydantic reports the type error / the over-long field
         return normalise_certificate(data, required=cls._required)
 
 
@@ -131,9 +161,9 @@ class RequiredCertificate(_Certificate):
 
 
 class Requirements(Record):
-    certificates: list[RequiredCertificate] = []
+    certificates: list[RequiredCertificate] = Field(default=[], max_length=MAX_CERTIFICATES)
     min_experience_years: float = Field(default=0, ge=0, le=60)
-    education: str | None = None
+    education: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]
     skills: Skills = []
 
 
@@ -142,14 +172,14 @@ class Posting(_Located):
     title: Text
     employer: Text
     district: DistrictName
-    address: str | None = None
-    description: str = ""
+    address: Bounded(MAX_TITLE) | None = None  # type: ignore[valid-type]
+    description: Bounded(MAX_DESCRIPTION) = ""  # type: ignore[valid-type]
     requirements: Requirements = Requirements()
     salary_min: Money | None = None
     salary_max: Money | None = None
-    shift: str | None = None
-    industry: str | None = None
-    posted_at: dt.date | None = None
+    shift: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
+    industry: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]
+    posted_at: PastDate = None
     status: Literal["open", "closed"] = "open"
     # Where each requirement came from: "stated" by the employer/source, or "extracted" from the text by
     # `matcher.extract` because it was absent. Set on validation; the employer confirms by stating it.
@@ -162,6 +192,10 @@ class Posting(_Located):
         """Requirements the posting does not state are read from its text; stated ones always win."""
         if not isinstance(data, dict) or not isinstance(data.get("requirements", {}), dict):
             return data
+        title, description = data.get("title"), data.get("description")
+        if (isinstance(title, str) and len(title) > MAX_TITLE) or (
+                isinstance(description, str) and len(description) > MAX_DESCRIPTION):
+            return data  # too long: the field validators reject it; reading it first would cost the CPU
         data = dict(data)
         before = data.get("provenance") if isinstance(data.get("provenance"), dict) else {}
         # a stored record read back: its extracted fields are read again from the text, not taken as stated
@@ -202,8 +236,8 @@ class Posting(_Located):
 
 
 class HeldCertificate(_Certificate):
-    issued_at: str | None = None  # 'YYYY-MM-DD' or 'YYYY-MM' (a month means that month)
-    expires_at: str | None = None  # inclusive; derived from the type's validity when absent
+    issued_at: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]  # 'YYYY-MM-DD' or 'YYYY-MM'
+    expires_at: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]  # inclusive; derived when absent
     expires_derived: bool = False
     number: str | None = Field(default=None, max_length=64)  # personal data: stored with the personal fields
 
@@ -211,22 +245,22 @@ class HeldCertificate(_Certificate):
 class Trainee(_Located):
     id: Id
     district: DistrictName
-    certificates: list[HeldCertificate] = []
+    certificates: list[HeldCertificate] = Field(default=[], max_length=MAX_CERTIFICATES)
     skills: Skills = []
     experience_years: float = Field(default=0, ge=0, le=60)
     desired_salary: Money | None = None
     consent_employer_search: bool = False
     priority_group: Literal[PRIORITY_GROUPS] | None = None  # type: ignore[valid-type]
     # Personal data: stored apart from the profile, never used for ranking, masked for employers.
-    name: str | None = None
-    phone: str | None = Field(default=None, pattern=r"^\+?[\d\- ]{5,20}$")
+    name: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
     id_number: str | None = Field(default=None, pattern=r"^\d{17}[\dXx]$")
-    gender: str | None = None
+    gender: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
     birth_year: int | None = Field(default=None, ge=1900, le=2030)
-    hukou: str | None = None
-    ethnicity: str | None = None
-    marital_status: str | None = None
-    health: str | None = None
+    hukou: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
+    ethnicity: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
+    marital_status: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
+    health: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]
 
     @model_validator(mode="before")
     @classmethod
@@ -290,12 +324,12 @@ class Placement(Record):
 
     id: Id
     trainee_id: Id
-    posting_id: str | None = None
-    employer: str | None = None
+    posting_id: Bounded(64) | None = None  # type: ignore[valid-type]
+    employer: Bounded(MAX_TITLE) | None = None  # type: ignore[valid-type]
     occupation: OccupationCode
     district: DistrictName
-    industry: str | None = None
-    placed_at: dt.date | None = None
+    industry: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]
+    placed_at: PastDate = None
 
 
 KINDS: dict[str, type[Record]] = {

@@ -219,7 +219,9 @@ class World:
                                     dtype=np.float64),
                     "district": np.array([v.district for v in views], dtype=object),
                     "shift": np.array([v.shift or "" for v in views], dtype=object),
-                    "today": max((v.posted_at for v in views if v.posted_at is not None), default=dt.date.today()),
+                    # the data's clock, never ahead of the real one: one record cannot move it
+                    "today": min(dt.date.today(), max((v.posted_at for v in views if v.posted_at is not None),
+                                                      default=dt.date.today())),
                     "row": {v.id: n for n, v in enumerate(views)},
                 }
                 self._open_ids: frozenset[str] = frozenset(self._arrays["ids"][self._arrays["open"]].tolist())

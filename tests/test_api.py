@@ -315,7 +315,8 @@ def test_bulk_import_reports_rows_and_is_searchable(client, h):
     r = client.post("/api/import/postings", content=b"  \n", headers=h["admin"])
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body"
     r = client.post("/api/import/postings", content=b"\xff\xfe\x00bad", headers=h["admin"])
-    assert r.status_code == 422
+    assert r.status_code == 200 and r.json()["rejected"] == 1  # the bad line is reported, not the whole body
+    assert "UTF-8" in r.json()["errors"][0]["message"]
 
 
 # --- aggregates ---------------------------------------------------------------------------------------
