@@ -87,6 +87,9 @@ class Page:
     def __init__(self, browser, base: str, **context) -> None:  # type: ignore[no-untyped-def]
         self.base = base
         viewport = context.pop("viewport", {"width": 1280, "height": 900})
+        # Playwright's wait_for_function/evaluate run strings as script, which the page's CSP forbids; the
+        # functional tests lift the CSP for the harness, test_the_page_runs_under_its_own_csp keeps it.
+        context.setdefault("bypass_csp", True)
         self.context = browser.new_context(locale="zh-CN", viewport=viewport, **context)
         self.page = self.context.new_page()
         self.page.set_default_timeout(30_000)
@@ -132,6 +135,26 @@ def tab(browser, service):
     t = Page(browser, service[0])
     yield t
     t.close()
+
+
+def test_the_page_runs_under_its_own_csp(browser, service):
+    """No harness scripts here: the page loads, searches and draws the map with its CSP enforced."""
+    t = Page(browser, service[0], bypass_csp=False)
+    violations: list[str] = []
+    t.page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    try:
+        p = t.page
+        p.goto(f"{service[0]}/#/trainee")
+        p.wait_for_selector("body[data-ready='1']", state="attached")
+        p.click("[data-preset='1']")
+        p.click("#find-jobs")
+        p.wait_for_selector("#job-list li.result")
+        p.wait_for_selector("#job-map svg path")
+        assert p.get_attribute("#job-map", "data-map") == "geo"
+        assert "content-security-policy" in (p.context.request.get(service[0] + "/").headers)
+    finally:
+        t.close()
+    assert violations == []
 
 
 def test_each_view_loads_in_chinese(tab):
