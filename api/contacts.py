@@ -91,7 +91,8 @@ class ContactRequests:
         """The contact this employer may see: full after acceptance, masked before (None: masked)."""
         trainee = self.store.get("trainees", trainee_id)
         personal = trainee.personal() if trainee is not None else {}
-        if employer is not None and trainee_id in self.released_to(employer, [trainee_id]):
+        consenting = trainee is not None and trainee.consent_employer_search  # withdrawing consent hides it again
+        if employer is not None and consenting and trainee_id in self.released_to(employer, [trainee_id]):
             return {"name": personal.get("name"), "phone": personal.get("phone"), "released": True}
         return {**employer_view_contact(personal), "released": False}
 

@@ -208,19 +208,8 @@ def _candidate(ctx: AppContext, result: dict, contact: dict) -> dict:
 
 
 def _contacts(ctx: AppContext, principal: Principal, ids: list[str]) -> dict[str, dict]:
-    from matcher.privacy import employer_view_contact
-
     employer = principal.subject if principal.role == "employer" else None
-    released = ctx.contacts.released_to(employer, ids) if employer else set()
-    out = {}
-    for tid in ids:
-        record = ctx.store.get("trainees", tid)
-        personal = record.personal() if record is not None else {}
-        if tid in released:
-            out[tid] = {"name": personal.get("name"), "phone": personal.get("phone"), "released": True}
-        else:
-            out[tid] = {**employer_view_contact(personal), "released": False}
-    return out
+    return {tid: ctx.contacts.contact_for(employer, tid) for tid in ids}
 
 
 def _candidates_response(ctx: AppContext, principal: Principal, out: dict, offset: int, top_k: int) -> dict:

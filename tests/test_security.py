@@ -249,3 +249,20 @@ def test_kill_9_mid_import_then_rerun_leaves_every_row_exactly_once(tmp_path):
     assert report["unchanged"] == partial and report["inserted"] == len(rows) - partial
     with sqlite3.connect(home / "matcher.db") as con:
         assert con.execute("select count(*), count(distinct id) from postings").fetchone() == (len(rows), len(rows))
+
+
+# --- 14. withdrawing consent hides a contact already released ----------------------------------------
+
+def test_withdrawing_consent_hides_a_contact_released_before(client, h):
+    emp = h["employer"]  # owns HW-P01; HW-T01 consented
+    req = client.post("/api/postings/HW-P01/candidates/HW-T01/contact-request", headers=emp).json()["id"]
+    assert client.post(f"/api/trainees/HW-T01/contact-requests/{req}/accept", headers=h["trainee"]).status_code == 200
+    mine = client.get("/api/employer/contact-requests", headers=emp).json()["results"]
+    assert next(r for r in mine if r["trainee_id"] == "HW-T01")["contact"]["phone"] == "13800135678"
+    record = client.get("/api/trainees/HW-T01", headers=h["trainee"]).json()
+    own = {k: v for k, v in record.items() if v is not None}
+    assert client.put("/api/trainees/HW-T01", json=own | {"consent_employer_search": False},
+                      headers=h["trainee"]).status_code == 200
+    after = client.get("/api/employer/contact-requests", headers=emp).json()["results"]
+    contact = next(r for r in after if r["trainee_id"] == "HW-T01")["contact"]
+    assert contact["released"] is False and contact["phone"] != "13800135678"
