@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ctx = ctx
     errors.install(app)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(ObservabilityMiddleware, metrics=ctx.metrics)
+    app.add_middleware(ObservabilityMiddleware, metrics=ctx.metrics, body_timeout=settings.body_timeout_seconds)
     for router in (public_router, flows_router, records_router, office_router):
         app.include_router(router)
     from api.web import mount_web  # the Chinese web page at / (web/static/, ECharts from web/node_modules/)

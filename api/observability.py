@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import datetime as dt
 import json
@@ -25,6 +26,8 @@ from collections.abc import Callable
 from fastapi import HTTPException
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
+
+BODY_CHUNK_SECONDS = 30.0  # default longest wait for the next chunk of a request body (MATCHER_BODY_TIMEOUT_SECONDS)
 
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _RID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -122,9 +125,10 @@ def _header(scope: dict, name: bytes) -> str | None:
 class ObservabilityMiddleware:
     """Pure ASGI (no per-request task switching, unlike BaseHTTPMiddleware)."""
 
-    def __init__(self, app, metrics: Metrics) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app, metrics: Metrics, body_timeout: float = BODY_CHUNK_SECONDS) -> None:  # type: ignore[no-untyped-def]
         self.app = app
         self.metrics = metrics
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
         if scope["type"] != "http":
@@ -148,7 +152,10 @@ class ObservabilityMiddleware:
         received = [0]
 
         async def receive_wrapper():  # type: ignore[no-untyped-def]
-            message = await receive()
+            try:  # a client trickling its body must not hold a worker: each chunk within body_timeout
+                message = await asyncio.wait_for(receive(), timeout=self.body_timeout)
+            except asyncio.TimeoutError as exc:
+                raise HTTPException(408, detail="请求体发送超时 / request body timed out") from exc
             if message["type"] == "http.request":
                 received[0] += len(message.get("body", b""))
                 if received[0] > limit:

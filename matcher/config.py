@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     max_commute_minutes: float = Field(
         default=90.0, gt=0,
         description="单程通勤上限（分钟）：超过的岗位默认不推荐（可按查询放宽或标注“需异地/住宿”）")
+    body_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="请求体分块之间的最长等待（秒）：慢速发送的请求返回 408，不占用服务")
     today: dt.date | None = Field(
         default=None, description="证书有效期按这一天判断（YYYY-MM-DD）；默认今天。Fixes the clock for tests and replays.")
 

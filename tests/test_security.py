@@ -266,3 +266,44 @@ def test_withdrawing_consent_hides_a_contact_released_before(client, h):
     after = client.get("/api/employer/contact-requests", headers=emp).json()["results"]
     contact = next(r for r in after if r["trainee_id"] == "HW-T01")["contact"]
     assert contact["released"] is False and contact["phone"] != "13800135678"
+
+
+# --- 14. a client trickling its body cannot hold the service -----------------------------------------
+
+def test_a_stalled_request_body_gets_a_408_and_the_service_keeps_answering(small_home, tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.conftest import ROOT
+
+    home = copy_home(small_home, tmp_path / "home")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = os.environ | {"MATCHER_HOME": str(home), "MATCHER_BODY_TIMEOUT_SECONDS": "2"}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        slow = socket.create_connection(("127.0.0.1", port), timeout=30)
+        slow.sendall(b"POST /api/extract HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 1000\r\n\r\n{\"text\": \"")
+        with urllib.request.urlopen(f"{base}/api/postings", timeout=10) as r:  # others are answered meanwhile
+            assert r.status == 200
+        reply = slow.recv(4096).decode("utf-8", "replace")  # no more bytes sent: the server gives up on us
+        assert reply.startswith("HTTP/1.1 408")
+        slow.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
