@@ -12,8 +12,11 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from api.observability import REQUEST_ID
 from matcher.flows import FlowInputError
@@ -122,6 +125,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def on_input(_request: Request, exc: InputError) -> JSONResponse:
         return JSONResponse({"detail": exc.items}, status_code=exc.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI answers a body it cannot decode (not UTF-8, nested too deeply) with a bare 400; the
+        # contract says bad input is a 422 naming the field
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            return JSONResponse({"detail": [{"field": "body", "message": "请求体不是合法的 UTF-8 JSON（或嵌套过深）",
+                                             "type": "json_invalid"}]}, status_code=422)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -307,3 +307,11 @@ def test_a_stalled_request_body_gets_a_408_and_the_service_keeps_answering(small
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+# --- 14. an undecodable JSON body is a 422 like any bad input ---------------------------------------
+
+@pytest.mark.parametrize("body", [b'{"district": "\xff"}', b"[" * 100_000 + b"]" * 100_000])
+def test_a_body_that_is_not_utf8_json_or_nested_too_deep_is_a_422(client, body):
+    r = client.post("/api/match/jobs", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body"
