@@ -112,3 +112,15 @@ def test_shift_benefits_and_spans_point_at_the_text():
     for span in out.spans:
         assert full[span["start"] : span["end"]] == span["text"]
     assert {s["field"] for s in out.spans} == {"certificates", "min_experience_years", "shift", "benefits"}
+
+
+def test_the_cli_prints_the_extraction_as_json(tmp_path):
+    import json
+
+    from tests.conftest import run_cli
+
+    out = run_cli(tmp_path, "extract", "持有C1驾照者优先，须持健康证。", "--title", "送货司机", "--json")
+    data = json.loads(out.stdout)
+    assert [(c["type"], c["mandatory"]) for c in data["requirements"]["certificates"]] == [
+        ("机动车驾驶证", False), ("健康证", True)]
+    assert {s["text"] for s in data["spans"]} >= {"C1驾照", "健康证"}
