@@ -161,7 +161,12 @@ def _calibrate(spec: str) -> dict:
         console.print(f"[yellow]未校准职业推断阈值[/]（{exc}），使用默认 0.6")
         return {"skipped": str(exc)}
     save(settings.home, result)
-    console.print(f"职业推断阈值：{result['threshold']:.2f}（开发集准确率 {result['precision']}，覆盖 {result['coverage']:.0%}）")
+    if result["precision"] is None:
+        console.print(f"职业推断阈值：{result['threshold']:.2f}（开发集上没有阈值能让岗位名称推断的职业达到 "
+                      f"{result['target_precision']:.0%} 准确率：只采用与职业名称完全一致的推断）")
+    else:
+        console.print(f"职业推断阈值：{result['threshold']:.2f}（开发集准确率 {result['precision']:.0%}，"
+                      f"覆盖 {result['coverage']:.0%}）")
     return result
 
 
