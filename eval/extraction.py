@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.common import EVAL_DATA, REPO, RESULTS_DIR, DataPaths, load_job_rows, write_json
+from eval.relevance import to_payload
 from matcher.catalogues.licences import DRIVING, SKILL, SPECIAL_EQUIPMENT, load_licences
 from matcher.catalogues.occupations import load_occupations
 from matcher.extract import extract
@@ -40,21 +41,21 @@ SCREEN = re.compile(
 )
 
 
-def posting_text(row: dict[str, str]) -> tuple[str, str]:
-    """(title, body) as the importer sees them: description + skills + benefits."""
-    body = (row.get("职位描述") or "").strip()
-    skills = (row.get("技能") or "").strip()
-    benefits = (row.get("福利") or "").strip()
-    if skills:
-        body += f"\n技能：{skills}"
-    if benefits:
-        body += f"\n福利：{benefits}"
-    return (row.get("职位") or "").strip(), body
+def posting_text(row: dict[str, str]) -> tuple[str, str, list[str]]:
+    """(title, description, skills) exactly as an import gives them to `matcher.extract`
+    (`eval.relevance.to_payload`: description with 福利 appended; 技能 as the skill tags)."""
+    p = to_payload(row)
+    return p["title"], p["description"], p["requirements"]["skills"]
+
+
+def _read(row: dict[str, str]):  # type: ignore[no-untyped-def]
+    title, description, skills = posting_text(row)
+    return extract(description, title, skills)
 
 
 def screened(row: dict[str, str]) -> bool:
-    title, body = posting_text(row)
-    return bool(SCREEN.search(title + "\n" + body))
+    title, description, skills = posting_text(row)
+    return bool(SCREEN.search("\n".join([title, description, "、".join(skills)])))
 
 
 def draw_sample(rows: dict[str, dict[str, str]]) -> list[str]:
@@ -70,7 +71,8 @@ def _export(rows: dict[str, dict[str, str]], out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as f:
         for pid in draw_sample(rows):
-            title, body = posting_text(rows[pid])
+            title, description, skills = posting_text(rows[pid])
+            body = description + (f"\n技能：{'、'.join(skills)}" if skills else "")
             f.write(json.dumps({"id": pid, "title": title, "text": body}, ensure_ascii=False) + "\n")
 
 
@@ -197,8 +199,7 @@ def run(jobs_csv: Path, split: str = "test") -> dict[str, Any]:
     per, errors = [], {}
     started = time.perf_counter()
     for pid in sample:
-        title, body = posting_text(rows[pid])
-        pred = extract(body, title)
+        pred = _read(rows[pid])
         cmp = _compare(
             labels[pid],
             {
@@ -242,8 +243,7 @@ def _second_annotator(rows: dict[str, dict[str, str]], labels: dict[str, dict[st
     ids = [i for i in second if i in labels]
     extracted = {}
     for pid in ids:
-        title, body = posting_text(rows[pid])
-        e = extract(body, title)
+        e = _read(rows[pid])
         extracted[pid] = {
             "certificates": e.certificates,
             **{k: v for k, v in e.requirements().items() if k != "certificates"},
@@ -301,8 +301,8 @@ def main(argv: list[str] | None = None) -> None:
         res = run(DataPaths.from_root().jobs_csv, split="dev")
         print(report_md(res))
         for pid, err in res["errors"].items():
-            title, body = posting_text(rows[pid])
-            print(pid, title, "|", body[:160].replace("\n", " "), "\n   ", json.dumps(err, ensure_ascii=False))
+            title, description, _ = posting_text(rows[pid])
+            print(pid, title, "|", description[:160].replace("\n", " "), "\n   ", json.dumps(err, ensure_ascii=False))
     else:
         res = run(DataPaths.from_root().jobs_csv)
         write_json(RESULTS_DIR / "extraction.json", res)

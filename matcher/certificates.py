@@ -93,14 +93,6 @@ def _str(value: Any) -> str | None:
     return text or None
 
 
-def _resolves(text: str) -> bool:
-    try:
-        load_occupations().resolve(text)
-        return True
-    except LookupError:
-        return False
-
-
 def normalise_certificate(raw: dict[str, Any], *, required: bool = False) -> dict[str, Any]:
     """One certificate object → canonical fields + `recognised` + `note` (never raises for values)."""
     lic_cat, occ_cat = load_licences(), load_occupations()
@@ -135,7 +127,7 @@ def normalise_certificate(raw: dict[str, Any], *, required: bool = False) -> dic
             type_ = lic_cat.parse_type(name) or (_type_inside(name) or (None,))[0]
     if type_ is None and occupation is not None and item is None:  # CSV "叉车证::2025-03": a licence's name
         alias = lic_cat.by_alias(occupation)
-        if alias is not None and not _resolves(occupation):
+        if alias is not None and not occ_cat.candidates(occupation):
             type_, item, occupation = alias.type, alias.item, None
     if type_ is None and item is not None and occupation is None:
         alias = lic_cat.by_alias(item)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -388,9 +389,14 @@ def _key(cert: dict[str, Any]) -> tuple:
     return (cert["type"], cert.get("item"), cert.get("occupation") if cert["type"] == SKILL else None)
 
 
-def extract(text: str, title: str = "") -> Extraction:
-    """Requirements read from a posting's title + text (description, skills, benefits)."""
-    full = _norm(f"{title}\n{text}" if title else text)
+def extract(text: str, title: str = "", skills: Sequence[str] = ()) -> Extraction:
+    """Requirements read from a posting's title, description (benefits included) and skill tags.
+    Spans index NFKC(title + "\\n" + text [+ "\\n技能：" + skills joined by 、])."""
+    parts = [title] if title else []
+    parts.append(text)
+    if skills:
+        parts.append("技能：" + "、".join(skills))
+    full = _norm("\n".join(parts))
     out = Extraction()
     certs: dict[tuple, dict[str, Any]] = {}
     group_no = 0

@@ -297,10 +297,6 @@ def _courses_for(engine: Engine, person: PersonView, occupation: str, level: Lev
 
 # --- flow 3: candidates for a posting ----------------------------------------------------------------
 
-def _district_point(person: PersonView) -> tuple[float, float]:
-    d = load_districts().resolve(person.district)
-    return d.lon, d.lat
-
 
 def posting_from_text(engine: Engine, text: str, district: str | None = None) -> PostingView:
     """A posting view from free job text (employer search without a stored posting)."""
@@ -326,6 +322,11 @@ def as_seen_by_employer(person: PersonView) -> PersonView:
     return replace(person, lon=d.lon, lat=d.lat, exact_point=False)
 
 
+def _km_from_district(posting: PostingView, person: PersonView) -> float:
+    seen = as_seen_by_employer(person)
+    return haversine_km(posting.lon, posting.lat, seen.lon, seen.lat)
+
+
 def candidates_for(engine: Engine, posting: PostingView, *, k: int = 20, radius_km: float | None = None,
                    has_location: bool = True) -> dict:
     """Consenting trainees for a posting, ranked by the same features from the employer's side.
@@ -334,7 +335,7 @@ def candidates_for(engine: Engine, posting: PostingView, *, k: int = 20, radius_
     consenting = {i for i, m in world.trainee_meta.items() if m.consent}
     if radius_km is not None and has_location:
         consenting = {i for i in consenting
-                      if haversine_km(posting.lon, posting.lat, *_district_point(world.trainees[i])) <= radius_km}
+                      if _km_from_district(posting, world.trainees[i]) <= radius_km}
     text = " ".join([posting.title, " ".join(posting.skills),
                      " ".join(load_occupations().get(o).name for o in posting.occupations)])
     qvec = engine.stored_vector("postings", posting.id) if posting.id in world.postings else None

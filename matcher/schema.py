@@ -203,7 +203,9 @@ class Posting(_Located):
                if before.get(f"requirements.{k}") != "extracted"}
         if before.get("shift") == "extracted":
             data.pop("shift", None)
-        found = extract(str(data.get("description") or ""), str(data.get("title") or ""))
+        skills = req.get("skills") if isinstance(req.get("skills"), list) else []
+        found = extract(str(data.get("description") or ""), str(data.get("title") or ""),
+                        [str(x) for x in skills[:MAX_SKILLS]])
         provenance: dict[str, str] = {}
         used: set[str] = set()
         for key, value in (("certificates", found.certificates), ("min_experience_years", found.min_experience_years),

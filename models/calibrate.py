@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 
 TARGET_PRECISION = 0.7
 MIN_ACCEPTED = 10  # fewer accepted answers than this say nothing about precision
-THRESHOLDS_FILE = Path("models") / "normaliser_thresholds.json"
 
 
 def choose_threshold(scores: np.ndarray, correct: np.ndarray, target: float = TARGET_PRECISION) -> dict:
@@ -56,6 +55,8 @@ def calibrate(encoder, seed: int = 0) -> dict:  # type: ignore[no-untyped-def]
 
 
 def save(home: Path, result: dict) -> Path:
+    from matcher.world import THRESHOLDS_FILE  # the file the service reads
+
     path = Path(home) / THRESHOLDS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
