@@ -15,6 +15,7 @@ from api.context import AppContext, check_posting_owner, check_trainee_access, g
 from api.errors import InputError
 from api.schemas import AdhocGap, AdhocProfile, CandidateText, ContactRequestIn, JobOptions, Offset, Radius, TopK
 from matcher.catalogues.districts import load_districts
+from matcher.features import certificate_fit
 from matcher.flows import (
     FlowInputError,
     JobQuery,
@@ -297,7 +298,8 @@ def view_candidate(
         person = as_seen_by_employer(_consenting(ctx, trainee_id))
         qvec = engine.stored_vector("postings", posting_id)
         sim = engine.similarities("trainees", qvec, {trainee_id}).get(trainee_id, 0.0) if qvec is not None else 0.0
-        scored = score_pair(person, view, sim, engine.settings.weights, engine.world.today)
+        fit = certificate_fit(person.certs, view, engine.settings.clock())  # validity on the real clock, as in the list
+        scored = score_pair(person, view, sim, engine.settings.weights, engine.world.today, fit=fit)
     result = {"trainee": {"id": person.id, "district": person.district, "certificates": [c.label() for c in person.certs],
                           "skills": list(person.skills), "experience_years": person.experience_years}, **scored.as_dict()}
     contact = _contacts(ctx, principal, [trainee_id])[trainee_id]

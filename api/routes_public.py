@@ -176,7 +176,7 @@ def lint_draft(body: LintIn) -> dict:
                          "学历、班次和福利，每项附原文位置。未填写结构化要求的岗位在导入和发布时按此读取（provenance = "
                          "extracted），雇主填写的要求优先。What the matcher reads from a draft, with spans.")
 def extract_requirements(body: ExtractIn) -> dict:
-    return extract(body.text, body.title).as_dict()
+    return extract(body.text, body.title, body.skills).as_dict()  # what publishing this draft would read
 
 
 @router.get("/api/courses", tags=PUBLIC, summary="课程列表 / list courses",

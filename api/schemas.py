@@ -102,8 +102,9 @@ class ExtractIn(_Body):
     """A draft posting's text, to see what the matcher reads from it before publishing."""
 
     title: str = Field("", max_length=200, description="岗位名称 / title", examples=["物业电工"])
-    text: str = Field(max_length=20_000, description="岗位描述（含任职要求、福利）/ description",
+    text: str = Field(max_length=10_000, description="岗位描述（含任职要求、福利）/ description",
                       examples=["任职要求：1、需持高压或低压电工证上岗；2、3年以上物业电工经验；高中以上学历。两班倒，五险一金。"])
+    skills: list[Skill] = Field(default_factory=list, max_length=50, description="技能标签 / skill tags")
 
 
 class ExtractedCertificate(BaseModel):

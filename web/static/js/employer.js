@@ -172,7 +172,7 @@ async function lintDraft() {
   try {
     const [res, read] = await Promise.all([
       api("/api/lint", { method: "POST", body: d }),
-      api("/api/extract", { method: "POST", body: { title: d.title, text: d.description } }),
+      api("/api/extract", { method: "POST", body: { title: d.title, text: d.description, skills: d.skills } }),
     ]);
     out.replaceChildren(lintView(res.findings), await extractView(read, Boolean($("#p-cert").value.trim())));
     return res;
