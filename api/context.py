@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import Principal, KeyStore
+from api.auth import KeyStore, Principal
 from api.contacts import ContactRequests
 from api.observability import REQUEST_ID, Metrics
 from api.sync import ChangeFeed
@@ -137,13 +137,17 @@ def forbid(message: str) -> HTTPException:
     return HTTPException(403, detail=message)
 
 
-def check_trainee_access(principal: Principal, trainee_id: str, others: tuple[str, ...]) -> None:
-    """A trainee may act on their own id only; other roles need to be in `others`."""
+def check_trainee_access(ctx: AppContext, principal: Principal, trainee_id: str, others: tuple[str, ...]) -> None:
+    """A trainee may act on their own id only, a trainer (when in `others`) on the trainees of its own
+    courses only (a training record in one of them); other roles need to be in `others`."""
     if principal.role == "trainee":
         if principal.subject != trainee_id:
             raise forbid("学员只能访问自己的信息 / trainees may access only their own profile")
     elif principal.role not in others:
         raise forbid(f"角色 {principal.role} 无权访问学员信息 / role not allowed")
+    elif principal.role == "trainer" and not ctx.store.is_enrolled_with(principal.subject, trainee_id):
+        raise forbid("培训机构只能查看参加本机构课程的学员；其他学员请看汇总统计 / "
+                     "trainers may access only trainees enrolled in their own courses")
 
 
 def check_posting_owner(principal: Principal, employer: str) -> None:

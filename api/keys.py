@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 
 from api.auth import ROLES, KeyStore
 from matcher.config import get_settings
@@ -21,11 +22,16 @@ from matcher.store import Store
 
 def demo_subjects(store: Store) -> list[tuple[str, str]]:
     """(role, subject) pairs that fit the data in the store: a consenting trainee, an employer with open
-    postings, a course provider, the office and an admin."""
+    postings, the course provider with the most enrolled trainees, the office and an admin."""
     trainee = next((p["id"] for p in store.profiles() if p.get("consent_employer_search")), "T000001")
     employer = next((p["employer"] for p in store.payloads("postings") if p.get("status", "open") == "open"),
                     "重庆示例物业服务有限公司")
-    provider = next((c["provider"] for c in store.payloads("courses")), "重庆示例职业技能培训学校")
+    # the provider with the most enrolled trainees: a trainer sees its own courses' trainees only
+    provider_of = {c["id"]: c["provider"] for c in store.payloads("courses")}
+    enrolled = Counter(provider_of.get(r["course_id"]) for r in store.payloads("training_records"))
+    enrolled.pop(None, None)
+    provider = (enrolled.most_common(1)[0][0] if enrolled
+                else next(iter(provider_of.values()), "重庆示例职业技能培训学校"))
     return [("trainee", trainee), ("employer", employer), ("trainer", provider), ("office", "重庆市人社局就业办"),
             ("admin", "ops")]
 

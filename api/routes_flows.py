@@ -115,7 +115,13 @@ def job_query_options(
 JOBS_DESC = ("为已登记学员推荐在招岗位：持证上岗为硬性条件，每条结果附理由（匹配的证书与技能、缺什么、距离、薪资）与各特征贡献；"
              "`personalised=false` 返回不使用画像的排序。Jobs for a stored trainee, each with reasons and per-feature "
              "contributions; `personalised=false` gives the non-personalised ranking. "
-             "Roles: the trainee themself, trainer, office, admin.")
+             "Roles: the trainee themself, trainer (trainees of its own courses), office, admin.")
+
+
+def _audit_view(ctx: AppContext, principal: Principal, action: str, trainee_id: str) -> None:
+    """A trainer, office or admin reading a trainee's jobs or gap sees their profile: audited like a view."""
+    if principal.role != "trainee":
+        ctx.audit(principal, action, trainee_id)
 
 
 @router.get("/api/trainees/{trainee_id}/jobs", tags=TRAINEE, summary="为学员推荐岗位 / jobs for a stored trainee",
@@ -126,7 +132,8 @@ def trainee_jobs(
     principal: Principal = Depends(require("trainee", *TrainerOffice)),
     ctx: AppContext = Depends(get_ctx),
 ) -> dict:
-    check_trainee_access(principal, trainee_id, TrainerOffice)
+    check_trainee_access(ctx, principal, trainee_id, TrainerOffice)
+    _audit_view(ctx, principal, "profile_jobs", trainee_id)
     return _run_jobs(ctx, _stored_person(ctx, trainee_id), opts, trainee_id)
 
 
@@ -140,7 +147,8 @@ def trainee_jobs_post(
     principal: Principal = Depends(require("trainee", *TrainerOffice)),
     ctx: AppContext = Depends(get_ctx),
 ) -> dict:
-    check_trainee_access(principal, trainee_id, TrainerOffice)
+    check_trainee_access(ctx, principal, trainee_id, TrainerOffice)
+    _audit_view(ctx, principal, "profile_jobs", trainee_id)
     return _run_jobs(ctx, _stored_person(ctx, trainee_id), opts, trainee_id)
 
 
@@ -177,7 +185,7 @@ def match_gap(body: AdhocGap, ctx: AppContext = Depends(get_ctx)) -> dict:
 @router.get("/api/trainees/{trainee_id}/gap", tags=TRAINEE, summary="技能差距与补缺课程 / skill gap → courses",
             description="缺哪些证书/技能（按能解锁的附近岗位数排序）、哪门本地补贴课程最快补上、补完多几个岗位。"
                         "Missing certificates and skills ranked by jobs unlocked, with courses and what-if counts. "
-                        "Roles: the trainee themself, trainer, office, admin.",
+                        "Roles: the trainee themself, trainer (trainees of its own courses), office, admin.",
             responses={404: {"description": "学员不存在"}})
 def trainee_gap(
     trainee_id: str = Depends(_trainee_id),
@@ -188,7 +196,8 @@ def trainee_gap(
     principal: Principal = Depends(require("trainee", *TrainerOffice)),
     ctx: AppContext = Depends(get_ctx),
 ) -> dict:
-    check_trainee_access(principal, trainee_id, TrainerOffice)
+    check_trainee_access(ctx, principal, trainee_id, TrainerOffice)
+    _audit_view(ctx, principal, "profile_gap", trainee_id)
     person = _stored_person(ctx, trainee_id)
     with ctx.reading() as engine:
         out = gap(engine, person, target_occupation=target_occupation, target_posting=target_posting,
@@ -362,7 +371,7 @@ def trainee_contact_requests(
     principal: Principal = Depends(require("trainee", "office", "admin")),
     ctx: AppContext = Depends(get_ctx),
 ) -> dict:
-    check_trainee_access(principal, trainee_id, ("office", "admin"))
+    check_trainee_access(ctx, principal, trainee_id, ("office", "admin"))
     items = ctx.contacts.for_trainee(trainee_id, offset, top_k)
     engine = ctx.engine
     for r in items:

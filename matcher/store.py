@@ -12,7 +12,23 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from matcher.schema import KINDS, Record, Trainee
@@ -115,7 +131,7 @@ class UpsertResult:
     updated: int = 0
     unchanged: int = 0
 
-    def __iadd__(self, other: "UpsertResult") -> "UpsertResult":
+    def __iadd__(self, other: UpsertResult) -> UpsertResult:
         self.inserted += other.inserted
         self.updated += other.updated
         self.unchanged += other.unchanged
@@ -136,7 +152,7 @@ class Store:
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def from_settings(cls, settings=None) -> "Store":  # type: ignore[no-untyped-def]
+    def from_settings(cls, settings=None) -> Store:  # type: ignore[no-untyped-def]
         from matcher.config import get_settings
 
         return cls((settings or get_settings()).db_url)
@@ -201,6 +217,17 @@ class Store:
     def profiles(self) -> Iterator[dict]:
         """Trainee profiles for ranking: personal and protected fields are not even loaded."""
         return self.payloads("trainees")
+
+    def enrolled_with(self, provider: str) -> Select[tuple[str]]:
+        """SELECT of the trainee ids with a training record in one of `provider`'s courses: what a
+        training provider may look at individually (minimal data: its own trainees, aggregates otherwise)."""
+        courses = select(CourseRow.id).where(CourseRow.payload["provider"].as_string() == provider)
+        return select(TrainingRecordRow.trainee_id).where(TrainingRecordRow.course_id.in_(courses)).distinct()
+
+    def is_enrolled_with(self, provider: str, trainee_id: str) -> bool:
+        with self.session() as s:
+            query = self.enrolled_with(provider).where(TrainingRecordRow.trainee_id == trainee_id)
+            return s.execute(query.limit(1)).first() is not None
 
     def count(self, kind: str) -> int:
         table = TABLES[kind]

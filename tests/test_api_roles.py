@@ -44,7 +44,8 @@ def expect(default: int = 403, **allowed: int | tuple[int, ...]) -> dict[str, tu
     return out
 
 
-TRAINEE_READ = dict(trainee=200, trainer=200, office=200, admin=200)
+TRAINEE_READ = dict(trainee=200, office=200, admin=200)  # HW-T01 took no course of the trainer's provider
+ENROLLED_READ = dict(trainer=200, office=200, admin=200)  # HW-T06 is enrolled in HW-C02 (the trainer's)
 CANDIDATES = dict(employer=200, office=200, admin=200)
 AGGREGATES = dict(trainer=200, office=200, admin=200)
 
@@ -55,6 +56,10 @@ MATRIX = [
     ("trainee jobs POST", "POST", "/api/trainees/HW-T01/jobs", {"top_k": 3}, expect(**TRAINEE_READ)),
     ("trainee gap", "GET", "/api/trainees/HW-T01/gap", None, expect(**TRAINEE_READ)),
     ("trainee record GET", "GET", "/api/trainees/HW-T01", None, expect(**TRAINEE_READ)),
+    ("enrolled trainee jobs GET", "GET", "/api/trainees/HW-T06/jobs", None, expect(**ENROLLED_READ)),
+    ("enrolled trainee jobs POST", "POST", "/api/trainees/HW-T06/jobs", {"top_k": 3}, expect(**ENROLLED_READ)),
+    ("enrolled trainee gap", "GET", "/api/trainees/HW-T06/gap", None, expect(**ENROLLED_READ)),
+    ("enrolled trainee record GET", "GET", "/api/trainees/HW-T06", None, expect(**ENROLLED_READ)),
     ("trainee record PUT (unchanged)", "PUT", "/api/trainees/HW-T01", HW_T01, expect(trainee=200, office=200, admin=200)),
     ("trainee list", "GET", "/api/trainees", None, expect(**AGGREGATES)),
     ("trainee create", "POST", "/api/trainees", {"id": "MX-NEW-{role}", "district": "渝北区"},
@@ -199,16 +204,40 @@ def test_subject_rules(env):
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "body.id"
 
 
-def test_trainer_sees_profile_only_office_sees_record(env):
+def _enrolled_with(provider: str) -> set[str]:
+    """From the fixture files: the trainees with a training record in one of `provider`'s courses."""
+    def rows(kind: str) -> list[dict]:
+        return [json.loads(x) for x in (SMALL_WORLD / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
+    courses = {c["id"] for c in rows("courses") if c["provider"] == provider}
+    return {r["trainee_id"] for r in rows("training_records") if r["course_id"] in courses}
+
+
+def test_trainer_sees_only_its_own_courses_trainees_and_only_their_profile(env):
     client, keys = env
-    as_trainer = client.get("/api/trainees/HW-T01", headers=bearer(keys["trainer"])).json()
-    assert "phone" not in as_trainer and "gender" not in as_trainer and as_trainer["certificates"]
-    as_office = client.get("/api/trainees/HW-T01", headers=bearer(keys["office"])).json()
-    assert as_office["phone"] == "13800135678"
-    listed = client.get("/api/trainees", headers=bearer(keys["trainer"])).json()["results"]
-    assert listed and all("phone" not in t and "name" not in t and "id_number" not in t for t in listed)
-    assert all("lon" not in t for t in listed)  # HW-T02 has coordinates; a trainer sees the district only
-    assert "lon" not in client.get("/api/trainees/HW-T02", headers=bearer(keys["trainer"])).json()
+    trainer, office = bearer(keys["trainer"]), bearer(keys["office"])
+    own = _enrolled_with(PROVIDER)
+    assert own and "HW-T01" not in own
+    # another provider's trainee: no record, no jobs, no gap — whether the id exists or not (no existence oracle)
+    for path in ("/api/trainees/HW-T01", "/api/trainees/HW-T01/gap", "/api/trainees/NOBODY-1"):
+        assert client.get(path, headers=trainer).status_code == 403, path
+    listed = client.get("/api/trainees", params={"top_k": 100}, headers=trainer).json()
+    assert {t["id"] for t in listed["results"]} == own and listed["total"] == len(own)
+    assert all("phone" not in t and "name" not in t and "id_number" not in t for t in listed["results"])
+    assert all("priority_group" not in t for t in listed["results"])  # 残疾人, 返岗女性 … is the office's to see
+    as_trainer = client.get(f"/api/trainees/{min(own)}", headers=trainer).json()
+    assert "phone" not in as_trainer and "gender" not in as_trainer and "priority_group" not in as_trainer
+    assert as_trainer["certificates"]
+    assert client.get("/api/trainees/HW-T01", headers=office).json()["phone"] == "13800135678"
+    # enrolling a trainee in one of the provider's courses opens that trainee to it — the district, not coordinates
+    assert "lon" in client.get("/api/trainees/HW-T02", headers=office).json()
+    record = {"id": "MX-R-T02", "trainee_id": "HW-T02", "course_id": "HW-C02", "start_date": "2025-09-01"}
+    r = client.post("/api/import/training_records", content=json.dumps(record).encode(),
+                    headers=bearer(keys["admin"]))
+    assert r.status_code == 200 and r.json()["inserted"] == 1, r.text
+    seen = client.get("/api/trainees/HW-T02", headers=trainer)
+    assert seen.status_code == 200 and "lon" not in seen.json() and "lat" not in seen.json()
+    listed = client.get("/api/trainees", params={"top_k": 100}, headers=trainer).json()["results"]
+    assert {t["id"] for t in listed} == own | {"HW-T02"} and all("lon" not in t for t in listed)
 
 
 def test_revoked_key_is_rejected(env):

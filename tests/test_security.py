@@ -189,6 +189,22 @@ def test_a_trainer_does_not_see_priority_groups_or_coordinates(client, h):
         assert not {"priority_group", "lon", "lat", "name", "phone", "id_number"} & set(t)
 
 
+def test_whoever_reads_a_trainees_jobs_or_gap_other_than_the_trainee_is_audited(client, h):
+    def entries(action: str) -> list[dict]:
+        return client.get("/api/office/audit", params={"action": action, "subject": "HW-T06"},
+                          headers=h["admin"]).json()["results"]
+
+    before = {a: len(entries(a)) for a in ("profile_jobs", "profile_gap")}
+    assert client.get("/api/trainees/HW-T06/jobs", headers=h["trainer"]).status_code == 200  # enrolled in HW-C02
+    assert client.get("/api/trainees/HW-T06/gap", headers=h["office"]).status_code == 200
+    jobs, gaps = entries("profile_jobs"), entries("profile_gap")
+    assert len(jobs) == before["profile_jobs"] + 1 and jobs[0]["actor"].startswith("trainer:")
+    assert len(gaps) == before["profile_gap"] + 1 and gaps[0]["actor"].startswith("office:")
+    assert client.get("/api/trainees/HW-T01/jobs", headers=h["trainee"]).status_code == 200  # oneself: not audited
+    assert not client.get("/api/office/audit", params={"action": "profile_jobs", "subject": "HW-T01"},
+                          headers=h["admin"]).json()["results"]
+
+
 # --- 14. a 500 says which request it was -------------------------------------------------------------
 
 def test_an_unexpected_error_reports_its_request_id(home):

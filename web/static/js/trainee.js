@@ -141,7 +141,8 @@ async function loadStoredList() {
       const certs = await Promise.all((t.certificates || []).map(certLabel));
       return el("option", { value: t.id }, `${t.id} · ${t.district} · ${certs.join("、") || "无证书"}`);
     }));
-    select.replaceChildren(el("option", { value: "" }, `请选择（共 ${num(data.total, 0)} 人，显示前 ${num(data.results.length, 0)} 人）`), ...opts);
+    const whose = ctxRef?.role() === "trainer" ? "参加本机构课程的学员" : "";
+    select.replaceChildren(el("option", { value: "" }, `请选择${whose}（共 ${num(data.total, 0)} 人，显示前 ${num(data.results.length, 0)} 人）`), ...opts);
     select._profiles = new Map(data.results.map((t) => [t.id, t]));
   } catch (err) {
     select.replaceChildren(el("option", { value: "" }, "学员列表加载失败"));
