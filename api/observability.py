@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from fastapi import HTTPException
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 BODY_CHUNK_SECONDS = 30.0  # default longest wait for the next chunk of a request body (MATCHER_BODY_TIMEOUT_SECONDS)
 
@@ -113,6 +113,17 @@ class _EngineCollector:
         for kind, n in (("postings", len(w.postings)), ("trainees", len(w.trainees)), ("courses", len(w.courses))):
             world.add_metric([kind], float(n))
         yield world
+        rw = engine.rw  # type: ignore[attr-defined]
+        held = CounterMetricFamily("matcher_write_lock_held_seconds",
+                                   "Time writers held the engine's write lock (readers wait meanwhile)")
+        held.add_metric([], rw.write_seconds_total)
+        yield held
+        writes = CounterMetricFamily("matcher_write_lock_writes", "Write-lock acquisitions")
+        writes.add_metric([], float(rw.writes))
+        yield writes
+        longest = GaugeMetricFamily("matcher_write_lock_held_max_seconds", "Longest single hold of the write lock")
+        longest.add_metric([], rw.write_seconds_max)
+        yield longest
 
 
 def _header(scope: dict, name: bytes) -> str | None:

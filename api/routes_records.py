@@ -37,7 +37,7 @@ POSTINGS = ["岗位管理 / postings"]
 TRAINEES = ["学员档案 / trainees"]
 COURSES = ["课程管理 / courses"]
 ADMIN = ["管理 / admin"]
-IMPORT_BATCH = 200
+IMPORT_BATCH = 50  # rows per write-lock hold (each reader may wait one): eval/bench_import_contention.py
 
 
 def _posting_path(posting_id: str = Path(..., min_length=1, max_length=64, description="岗位 id")) -> str:
@@ -193,8 +193,9 @@ def delete_posting(
 # --- trainees -------------------------------------------------------------------------------------
 
 @router.get("/api/trainees", tags=TRAINEES, summary="学员列表（仅画像，不含个人信息）/ list trainee profiles",
-            description="Roles: trainer, office, admin. 不含姓名、电话、身份证号与受保护属性（培训机构也看不到坐标）；写入审计日志。"
-                        "No personal fields (trainers: no coordinates either); audited.")
+            description="Roles: trainer, office, admin. 不含姓名、电话、身份证号与受保护属性；培训机构只看到参加本机构课程的学员，"
+                        "且看不到坐标与重点群体类别；写入审计日志。No personal fields; trainers see only trainees enrolled "
+                        "in their own courses, without coordinates or priority group; audited.")
 def list_trainees(
     district: str | None = Query(None, max_length=50),
     consenting: bool | None = Query(None, description="只看同意/不同意被搜索的学员"),
@@ -211,6 +212,8 @@ def list_trainees(
             raise InputError("query.district", str(exc)) from exc
     if consenting is not None:
         conds.append(TraineeRow.consent_employer_search == consenting)
+    if principal.role == "trainer":  # its own courses' trainees only; everyone else is in the aggregates
+        conds.append(TraineeRow.id.in_(ctx.store.enrolled_with(principal.subject)))
     with ctx.store.session() as s:
         total = s.scalar(select(func.count()).select_from(TraineeRow).where(*conds)) or 0
         rows = list(s.execute(select(TraineeRow.payload).where(*conds).order_by(TraineeRow.id)
@@ -240,15 +243,16 @@ def create_trainee(
 
 
 @router.get("/api/trainees/{trainee_id}", tags=TRAINEES, summary="学员档案 / a trainee's record",
-            description="学员本人、人社办公室、管理员看到完整档案（含个人信息）；培训机构只看到画像（证书、技能、区县）。"
-                        "他人查看写入审计日志。Self/office/admin: full record; trainer: profile only; views by others audited.",
+            description="学员本人、人社办公室、管理员看到完整档案（含个人信息）；培训机构只能查看参加本机构课程的学员，且只看到画像"
+                        "（证书、技能、区县）。他人查看写入审计日志。Self/office/admin: full record; trainer: profile only, "
+                        "and only of trainees enrolled in its own courses; views by others audited.",
             responses={404: {"description": "学员不存在"}})
 def get_trainee(
     trainee_id: str = Depends(_trainee_path),
     principal: Principal = Depends(require("trainee", "trainer", "office", "admin")),
     ctx: AppContext = Depends(get_ctx),
 ) -> dict:
-    check_trainee_access(principal, trainee_id, ("trainer", "office", "admin"))
+    check_trainee_access(ctx, principal, trainee_id, ("trainer", "office", "admin"))
     trainee = ctx.store.get("trainees", trainee_id)
     if trainee is None:
         raise HTTPException(404, detail=f"学员 {trainee_id} 不存在")
@@ -278,7 +282,7 @@ def put_trainee(
     consent_given_in_person: bool = Query(False, description="人社办公室代为登记学员当面作出的同意时必须为 true"
                                           "（同意属于学员本人，PIPL 第14条）/ office records consent the trainee gave in person"),
 ) -> dict:
-    check_trainee_access(principal, trainee_id, ("office", "admin"))
+    check_trainee_access(ctx, principal, trainee_id, ("office", "admin"))
     _check_path_id(body, trainee_id)
     old = ctx.store.get("trainees", trainee_id)
     before = bool(old.consent_employer_search) if old is not None else False
@@ -304,7 +308,7 @@ def delete_trainee(
     principal: Principal = Depends(require("trainee", "office", "admin")),
     ctx: AppContext = Depends(get_ctx),
 ) -> Response:
-    check_trainee_access(principal, trainee_id, ("office", "admin"))
+    check_trainee_access(ctx, principal, trainee_id, ("office", "admin"))
     engine = ctx.require_engine()
     with ctx.create_lock:
         if ctx.store.get("trainees", trainee_id) is None:

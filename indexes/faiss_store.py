@@ -15,6 +15,12 @@ Design notes
   map and excluded at search time by an IDSelector, so a delete is visible immediately.
   When tombstones exceed `compact_ratio` of the stored vectors, the index is
   rebuilt from the live vectors (`compact()` does it on demand).
+- Rebuilds (compaction, or converting upwards when `add` crosses a threshold) of an index holding
+  more than `background_from` (20,000) vectors run on a background thread from a snapshot of the
+  live vectors, so the write that triggers one returns at once (an HNSW build of 100k vectors takes
+  ~20 s here, and the caller holds the service's write lock); the old index keeps answering, adds
+  made meanwhile are replayed into the new one and deletes become its tombstones, then it is
+  swapped in under the lock. Smaller indexes rebuild in place (well under a second).
 - Filters: a set of allowed ids becomes an `IDSelectorBatch` (exact on flat; on the
   approximate types small sets are searched exactly, large ones with an effort —
   efSearch on HNSW, nprobe on IVF — scaled to the selectivity, widened until k hits).
@@ -137,6 +143,7 @@ class VectorIndex:
         compact_ratio: float = 0.2,
         exact_subset_limit: int = 4096,
         nprobe: int = 64,
+        background_from: int = 20_000,
     ) -> None:
         """`hnsw_threshold` / `compact_threshold`: above these counts the index is HNSW over float32
         vectors / IVF over 8-bit scalar-quantized vectors ("ivf_sq", see the module docstring);
@@ -155,7 +162,10 @@ class VectorIndex:
         self.compact_ratio = float(compact_ratio)
         self.exact_subset_limit = int(exact_subset_limit)
         self.nprobe = max(1, int(nprobe))
+        self.background_from = int(background_from)
         self._lock = threading.RLock()
+        self._rebuilding: threading.Thread | None = None
+        self._added_meanwhile: list[tuple[np.ndarray, np.ndarray]] | None = None  # (labels, vectors) during it
         self._labels: dict[str, int] = {}  # string id -> live label
         self._names: dict[int, str] = {}  # live label -> string id
         self._tombstones: set[int] = set()  # dead labels still stored in an HNSW / IVF index
@@ -175,6 +185,7 @@ class VectorIndex:
             "compact_ratio": self.compact_ratio,
             "exact_subset_limit": self.exact_subset_limit,
             "nprobe": self.nprobe,
+            "background_from": self.background_from,
         }
 
     def _new_index(self, index_type: str) -> faiss.IndexIDMap2:
@@ -256,9 +267,9 @@ class VectorIndex:
             self._drop([self._labels.pop(i) for i in ids if i in self._labels])
             self._insert(ids, vectors)
             wanted = self._type_for(len(self._labels))
-            if INDEX_TYPES.index(wanted) > INDEX_TYPES.index(self.index_type):
+            if INDEX_TYPES.index(wanted) > INDEX_TYPES.index(self.index_type) and self._rebuilding is None:
                 log.info("%d vectors: converting the %s index to %s", len(self._labels), self.index_type, wanted)
-                self._rebuild(wanted)
+                self._schedule_rebuild(wanted)
             else:
                 self._maybe_compact()
 
@@ -273,10 +284,19 @@ class VectorIndex:
             return len(dead)
 
     def compact(self) -> None:
-        """Rebuild from live vectors: drops tombstones and re-picks the index type by size. (Vectors of
-        an ivf_sq index are its 8-bit-decoded approximations: a rebuild re-encodes those.)"""
+        """Rebuild from live vectors now: drops tombstones and re-picks the index type by size (after a
+        background rebuild in progress has finished). (Vectors of an ivf_sq index are its 8-bit-decoded
+        approximations: a rebuild re-encodes those.)"""
+        self.wait_for_rebuild()
         with self._lock:
             self._rebuild(self._type_for(len(self._labels)))
+
+    def wait_for_rebuild(self) -> None:
+        """Block until a background rebuild (if any) has been swapped in."""
+        with self._lock:
+            running = self._rebuilding
+        if running is not None:
+            running.join()
 
     def _prepare(self, ids: Sequence[str], vectors: np.ndarray) -> tuple[list[str], np.ndarray]:
         if isinstance(ids, str):
@@ -303,6 +323,8 @@ class VectorIndex:
         self._index = self._train(self._index, vectors)
         self._next_label += len(ids)
         self._index.add_with_ids(vectors, labels)
+        if self._added_meanwhile is not None:
+            self._added_meanwhile.append((labels, vectors.copy()))
         for name, label in zip(ids, labels.tolist()):
             self._labels[name] = label
             self._names[label] = name
@@ -319,9 +341,48 @@ class VectorIndex:
             self._tombstones.update(labels)
 
     def _maybe_compact(self) -> None:
-        if self._tombstones and len(self._tombstones) > self.compact_ratio * self._index.ntotal:
+        if self._rebuilding is None and self._tombstones and len(self._tombstones) > self.compact_ratio * self._index.ntotal:
             log.info("compacting %s index: %d tombstones of %d", self.index_type, len(self._tombstones), self._index.ntotal)
-            self.compact()
+            self._schedule_rebuild(self._type_for(len(self._labels)))
+
+    def _schedule_rebuild(self, index_type: str) -> None:
+        """Rebuild in place when small, else from a snapshot on a background thread (lock held)."""
+        if self._index.ntotal <= self.background_from:
+            self._rebuild(index_type)
+            return
+        labels, vectors = self._live_vectors()
+        self._added_meanwhile = []
+        self._rebuilding = threading.Thread(target=self._rebuild_in_background, args=(index_type, labels, vectors),
+                                            name="faiss-rebuild", daemon=True)
+        self._rebuilding.start()
+
+    def _rebuild_in_background(self, index_type: str, labels: np.ndarray, vectors: np.ndarray) -> None:
+        try:
+            index = self._new_index(index_type)
+            if len(labels):
+                vectors = np.ascontiguousarray(vectors)
+                index = self._train(index, vectors, like=self._index)
+                index.add_with_ids(vectors, labels)  # the slow part, outside the lock (FAISS releases the GIL)
+            with self._lock:
+                added = self._added_meanwhile or []
+                for more_labels, more_vectors in added:
+                    index = self._train(index, more_vectors)
+                    index.add_with_ids(more_vectors, more_labels)
+                stored = np.concatenate([labels, *(a for a, _ in added)]) if added else labels
+                dead = stored[~np.isin(stored, self._live_labels())]  # deleted or replaced meanwhile
+                if index_type == "flat":
+                    if len(dead):
+                        index.remove_ids(dead)
+                    tombstones: set[int] = set()
+                else:
+                    tombstones = set(dead.tolist())
+                self._index, self.index_type, self._tombstones = index, index_type, tombstones
+                log.info("rebuilt %s index in the background: %d vectors", index_type, len(self._labels))
+        except Exception:  # the old index keeps serving; the next write tries again
+            log.exception("background rebuild of the %s index failed", index_type)
+        finally:
+            with self._lock:
+                self._rebuilding, self._added_meanwhile = None, None
 
     def _live_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         labels = faiss.vector_to_array(self._index.id_map).astype(np.int64)

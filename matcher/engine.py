@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,15 @@ class NotReadyError(RuntimeError):
     """Indexes are missing or were built by another encoder: the message says what to run."""
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A write's encoded and tokenised texts (keyed by text) and inferred posting occupations."""
+
+    vectors: dict[str, np.ndarray]
+    tokens: dict[str, list[str]]
+    inferred: list[list[str]] | None
+
+
 class ReadWriteLock:
     """Many readers or one writer, writers first (a steady read load cannot starve a write).
 
@@ -56,6 +66,11 @@ class ReadWriteLock:
         self._writer = False
         self._waiting_writers = 0
         self._local = threading.local()
+        # how long writers held the lock (every reader waits that long): served on /metrics, read by
+        # eval.bench_import_contention — the evidence that no single request holds it for long
+        self.writes = 0
+        self.write_seconds_total = 0.0
+        self.write_seconds_max = 0.0
 
     @contextmanager
     def read(self):  # type: ignore[no-untyped-def]
@@ -89,11 +104,16 @@ class ReadWriteLock:
                 self._cond.wait()
             self._waiting_writers -= 1
             self._writer = True
+        started = time.perf_counter()
         try:
             yield
         finally:
+            held = time.perf_counter() - started
             with self._cond:
                 self._writer = False
+                self.writes += 1
+                self.write_seconds_total += held
+                self.write_seconds_max = max(self.write_seconds_max, held)
                 self._cond.notify_all()
 
 
@@ -141,13 +161,24 @@ class Engine:
                 self._index_remove(kind, gone)
                 self._index_add(kind, stale, [texts[i] for i in stale])
 
-    def _index_add(self, kind: str, ids: Sequence[str], texts: Sequence[str]) -> None:
+    def _index_add(self, kind: str, ids: Sequence[str], texts: Sequence[str], prepared: _Prepared | None = None) -> None:
         if not ids:
             return
-        vectors = self.encoder.encode(list(texts), kind="passage")
-        self.dense[kind].add(list(ids), vectors)
-        self.lexical[kind].add(list(ids), list(texts))
-        self.hashes[kind].update({i: text_hash(t) for i, t in zip(ids, texts)})
+        if prepared is None or any(t not in prepared.vectors for t in texts):
+            prepared = self._prepare(kind, [{"id": i} for i in ids], list(texts), infer=False)
+        self.dense[kind].add(list(ids), np.vstack([prepared.vectors[t] for t in texts]))
+        self.lexical[kind].add_tokens(list(ids), [prepared.tokens[t] for t in texts])
+        self.hashes[kind].update({i: text_hash(t) for i, t in zip(ids, texts, strict=True)})
+
+    def _prepare(self, kind: str, payloads: list[dict], texts: list[str], infer: bool = True) -> _Prepared:
+        """The pure, slow part of a write — encoding, tokenising, title inference — done before the
+        write lock, so a reader waits only for the index and world updates themselves."""
+        distinct = list(dict.fromkeys(texts))
+        vectors = self.encoder.encode(distinct, kind="passage") if distinct else np.zeros((0, 0), np.float32)
+        tokens = self.lexical[kind].tokenize_many(distinct)
+        inferred = (self.world.infer_occupations([p["title"] for p in payloads])
+                    if infer and kind == "postings" else None)
+        return _Prepared(dict(zip(distinct, vectors, strict=True)), dict(zip(distinct, tokens, strict=True)), inferred)
 
     def _index_remove(self, kind: str, ids: Sequence[str]) -> None:
         if not ids:
@@ -169,8 +200,9 @@ class Engine:
         """Store first (durable), then world and indexes: visible to the next query."""
         result = self.store.upsert(kind, records)
         payloads = [_payload(r) for r in records]
+        prepared = self._prepare(kind, payloads, [TEXT_OF[kind](p) for p in payloads]) if kind in INDEXED_KINDS else None
         with self.rw.write(), self._lock:
-            self._apply(kind, "upsert", payloads)
+            self._apply(kind, "upsert", payloads, prepared)
             if self._rebuilding is not None:
                 self._rebuilding.extend((kind, "upsert", p) for p in payloads)
         return result
@@ -188,14 +220,16 @@ class Engine:
         world and indexes only, exactly as `upsert` / `delete` would have."""
         payloads = [_payload(r) for r in upserts]
         gone = [{"id": i} for i in deletes]
+        prepared = (self._prepare(kind, payloads, [TEXT_OF[kind](p) for p in payloads])
+                    if payloads and kind in INDEXED_KINDS else None)
         with self.rw.write(), self._lock:
             for op, items in (("upsert", payloads), ("delete", gone)):
                 if items:
-                    self._apply(kind, op, items)
+                    self._apply(kind, op, items, prepared if op == "upsert" else None)
                     if self._rebuilding is not None:
                         self._rebuilding.extend((kind, op, p) for p in items)
 
-    def _apply(self, kind: str, op: str, payloads: list[dict]) -> None:
+    def _apply(self, kind: str, op: str, payloads: list[dict], prepared: _Prepared | None = None) -> None:
         if kind not in INDEXED_KINDS:
             return
         ids = [p["id"] for p in payloads]
@@ -207,7 +241,7 @@ class Engine:
                  "courses": self.world.remove_course}[kind](i)
             return
         if kind == "postings":
-            self.world.set_postings(payloads)
+            self.world.set_postings(payloads, prepared.inferred if prepared is not None else None)
         for p in payloads:
             if kind == "trainees":
                 self.world.set_trainee(p)
@@ -216,7 +250,7 @@ class Engine:
             self.summaries[kind][p["id"]] = summary(kind, p)
         texts = [TEXT_OF[kind](p) for p in payloads]
         changed = [(i, t) for i, t in zip(ids, texts) if self.hashes[kind].get(i) != text_hash(t)]
-        self._index_add(kind, [i for i, _ in changed], [t for _, t in changed])
+        self._index_add(kind, [i for i, _ in changed], [t for _, t in changed], prepared)
 
     def rebuild(self) -> dict:
         """Full rebuild off to the side, then an atomic swap; safe while queries and writes go on."""

@@ -11,9 +11,10 @@ import json
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -134,7 +135,7 @@ class World:
         self.by_occupation: dict[str, set[str]] = defaultdict(set)  # posting ids by occupation
         self.trainees_by_occupation: dict[str, set[str]] = defaultdict(set)
         self._lock = threading.RLock()
-        self._arrays: dict[str, np.ndarray] | None = None
+        self._arrays: dict[str, Any] | None = None  # see _posting_arrays
 
     # --- loading and writes -------------------------------------------------------------------
     def load(self, store) -> "World":  # type: ignore[no-untyped-def]
@@ -145,23 +146,28 @@ class World:
             self.set_course(c)
         return self
 
-    def _infer(self, titles: list[str]) -> list[list[str]]:
+    def infer_occupations(self, titles: list[str]) -> list[list[str]]:
+        """The occupation each title names (for postings without one); pure, so writers run it
+        before they take the engine's write lock."""
         if self.normaliser is None or not titles:
             return [[] for _ in titles]
         return [[m.code for m in matches if m.score >= self.infer_min_score][:1]
                 for matches in self.normaliser.normalise_many(titles, k=1)]
 
-    def set_postings(self, payloads: list[dict]) -> None:
-        """Upsert many postings; titles are normalised in one batch."""
-        inferred = self._infer([p["title"] for p in payloads])
+    def set_postings(self, payloads: list[dict], inferred: list[list[str]] | None = None) -> None:
+        """Upsert many postings; titles are normalised in one batch (unless `inferred` already says)."""
+        if inferred is None:
+            inferred = self.infer_occupations([p["title"] for p in payloads])
         with self._lock:
-            for p, inf in zip(payloads, inferred):
+            views = []
+            for p, inf in zip(payloads, inferred, strict=True):
                 self._drop_posting(p["id"])
                 view = posting_from_payload(p, inf)
                 self.postings[view.id] = view
+                views.append(view)
                 for occ in view.occupations:
                     self.by_occupation[occ].add(view.id)
-            self._arrays = None
+            self._patch_arrays(views, [])
 
     def _drop_posting(self, posting_id: str) -> None:
         old = self.postings.pop(posting_id, None)
@@ -172,7 +178,7 @@ class World:
     def remove_posting(self, posting_id: str) -> None:
         with self._lock:
             self._drop_posting(posting_id)
-            self._arrays = None
+            self._patch_arrays([], [posting_id])
 
     def set_trainee(self, profile: dict) -> None:
         with self._lock:
@@ -203,29 +209,75 @@ class World:
     # --- queries ------------------------------------------------------------------------------
     @property
     def today(self) -> dt.date:
-        """The data's own clock: the newest posting date (so a static demo world does not age)."""
-        return self._posting_arrays()["today"]  # type: ignore[return-value]
+        """The data's own clock: the newest posting date (so a static demo world does not age), never
+        ahead of the real date (one record dated 9999-12-31 cannot move it)."""
+        newest = self._posting_arrays()["newest"]
+        return min(dt.date.today(), newest) if newest is not None else dt.date.today()
 
     def _posting_arrays(self) -> dict:
+        """Columns of every posting, for the vectorised filters. Built once; a write patches a copy of
+        the columns it touches and swaps the dict (copy-on-write: O(rows) numpy copies, not a Python
+        rebuild — that cost ~150 ms per write at 100k postings, paid by the next search)."""
         with self._lock:
             if self._arrays is None:
-                views = list(self.postings.values())
-                self._arrays = {
-                    "ids": np.array([v.id for v in views], dtype=object),
-                    "lon": np.array([v.lon for v in views], dtype=np.float64),
-                    "lat": np.array([v.lat for v in views], dtype=np.float64),
-                    "open": np.array([v.is_open for v in views], dtype=bool),
-                    "pay": np.array([v.salary_max if v.salary_max is not None else (v.salary_min or -1) for v in views],
-                                    dtype=np.float64),
-                    "district": np.array([v.district for v in views], dtype=object),
-                    "shift": np.array([v.shift or "" for v in views], dtype=object),
-                    # the data's clock, never ahead of the real one: one record cannot move it
-                    "today": min(dt.date.today(), max((v.posted_at for v in views if v.posted_at is not None),
-                                                      default=dt.date.today())),
-                    "row": {v.id: n for n, v in enumerate(views)},
-                }
-                self._open_ids: frozenset[str] = frozenset(self._arrays["ids"][self._arrays["open"]].tolist())
+                self._arrays = self._columns(list(self.postings.values()))
             return self._arrays
+
+    @staticmethod
+    def _columns(views: list[PostingView]) -> dict:
+        return {
+            "ids": np.array([v.id for v in views], dtype=object),
+            "live": np.ones(len(views), dtype=bool),
+            "lon": np.array([v.lon for v in views], dtype=np.float64),
+            "lat": np.array([v.lat for v in views], dtype=np.float64),
+            "open": np.array([v.is_open for v in views], dtype=bool),
+            "pay": np.array([_pay(v) for v in views], dtype=np.float64),
+            "district": np.array([v.district for v in views], dtype=object),
+            "shift": np.array([v.shift or "" for v in views], dtype=object),
+            "newest": max((v.posted_at for v in views if v.posted_at is not None), default=None),
+            "row": {v.id: n for n, v in enumerate(views)},
+            "open_ids": None,  # frozenset, made on first use
+        }
+
+    def _patch_arrays(self, views: list[PostingView], removed: list[str]) -> None:
+        """Apply upserted `views` and `removed` ids to a copy of the columns (lock held)."""
+        a = self._arrays
+        if a is None:
+            return
+        rows = a["row"]
+        fresh = [v for v in views if v.id not in rows]
+        old = [v for v in views if v.id in rows]
+        gone = [rows[i] for i in removed if i in rows]
+        dead = int((~a["live"]).sum()) + len(gone)
+        if dead > 0.1 * max(1, len(rows)):  # many dead rows: rebuild on the next read instead
+            self._arrays = None
+            return
+        b = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in a.items()}
+        at = np.fromiter((rows[v.id] for v in old), dtype=np.int64, count=len(old))
+        for key, values in _column_values(old).items():
+            b[key][at] = values
+        if gone:
+            b["live"][gone] = False
+            b["open"][gone] = False
+        if fresh:
+            more = self._columns(fresh)
+            for key in ("ids", "live", "lon", "lat", "open", "pay", "district", "shift"):
+                b[key] = np.concatenate([b[key], more[key]])
+        if fresh or gone:  # a removed id keeps its (dead) row, but `row` no longer finds it
+            b["row"] = rows = rows.copy()  # a C-level copy: ~4 ms at 100k rows, a comprehension takes 13
+            for i in removed:
+                rows.pop(i, None)
+            rows.update((v.id, len(b["ids"]) - len(fresh) + n) for n, v in enumerate(fresh))
+        dates = [v.posted_at for v in views if v.posted_at is not None]
+        b["newest"] = max([d for d in (a["newest"], *dates) if d is not None], default=None)
+        b["open_ids"] = None
+        self._arrays = b
+
+    def _open_ids(self, a: dict) -> frozenset[str]:
+        with self._lock:
+            if a["open_ids"] is None:
+                a["open_ids"] = frozenset(a["ids"][a["open"]].tolist())
+            return a["open_ids"]
 
     def nearest(self, ids: set[str], lon: float, lat: float, n: int) -> set[str]:
         """The n of `ids` closest to a point (all of them when there are no more than n)."""
@@ -234,17 +286,19 @@ class World:
         a = self._posting_arrays()
         rows = np.fromiter((a["row"][i] for i in ids), dtype=np.int64, count=len(ids))
         dist = haversine_vec(lon, lat, a["lon"][rows], a["lat"][rows])
-        keep = rows[np.argpartition(dist, n - 1)[:n]]
-        return set(a["ids"][keep].tolist())
+        cut = np.partition(dist, n - 1)[n - 1]
+        closer = a["ids"][rows[dist < cut]].tolist()
+        tied = sorted(a["ids"][rows[dist == cut]].tolist())  # equal distances: by id, not by hash order
+        return set(closer + tied[:n - len(closer)])
 
     def filter_postings(self, *, open_only: bool = True, center: tuple[float, float] | None = None,
                         radius_km: float | None = None, pay_floor: int | None = None, shift: str | None = None,
-                        districts: Iterable[str] | None = None) -> set[str]:
-        """Ids of postings passing every given filter."""
+                        districts: Iterable[str] | None = None) -> Set[str]:
+        """Ids of postings passing every given filter (read-only: the common case is a shared cache)."""
         a = self._posting_arrays()
         if open_only and radius_km is None and pay_floor is None and not shift and districts is None:
-            return self._open_ids  # the common case, cached until the next write
-        mask = np.ones(len(a["ids"]), dtype=bool)
+            return self._open_ids(a)  # the common case, cached until the next write
+        mask = a["live"].copy()
         if open_only:
             mask &= a["open"]
         if radius_km is not None and center is not None:
@@ -256,6 +310,16 @@ class World:
         if districts is not None:
             mask &= np.isin(a["district"], list(districts))
         return set(a["ids"][mask].tolist())
+
+
+def _pay(v: PostingView) -> float:
+    return v.salary_max if v.salary_max is not None else (v.salary_min or -1)
+
+
+def _column_values(views: list[PostingView]) -> dict[str, list]:
+    return {"lon": [v.lon for v in views], "lat": [v.lat for v in views], "open": [v.is_open for v in views],
+            "pay": [_pay(v) for v in views], "district": [v.district for v in views],
+            "shift": [v.shift or "" for v in views]}
 
 
 def haversine_vec(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
