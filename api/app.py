@@ -10,10 +10,15 @@ import os
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from threadpoolctl import threadpool_limits
 
 from api import errors
 from api.context import AppContext
-from api.observability import ObservabilityMiddleware, SecurityHeadersMiddleware, configure_logging
+from api.observability import (
+    ObservabilityMiddleware,
+    SecurityHeadersMiddleware,
+    configure_logging,
+)
 from api.routes_flows import router as flows_router
 from api.routes_office import router as office_router
 from api.routes_public import router as public_router
@@ -58,11 +63,16 @@ TAGS = [
 
 
 def _tune_encoder(engine: Engine) -> None:
-    """Query-time encodes are single texts: one BLAS thread each beats two threads fighting for two cores
-    (and leaves the other core to the next request). MATCHER_API_ENCODER_THREADS overrides (0 = leave as is)."""
+    """Query-time encodes are single texts, and a request's matrix products are small: one thread each
+    beats threads fighting for two cores (and leaves the other core to the next request) — at 8 clients
+    +9% (this limit, eval/results/bench_http.md) to +24% (OMP/OpenBLAS env limits, bench_http_omp1.md)
+    against no limit (bench_http_pre_threads.md). Applies to the encoder's threads and to every BLAS
+    pool in the process (threadpoolctl).
+    MATCHER_API_ENCODER_THREADS overrides (0 = leave as is)."""
     threads = int(os.environ.get("MATCHER_API_ENCODER_THREADS", "1"))
     if threads <= 0:
         return
+    threadpool_limits(limits=threads, user_api="blas")
     inner = getattr(engine.encoder, "encoder", engine.encoder)  # CachedEncoder → backend
     for part in getattr(inner, "parts", [inner]):  # fusion has parts
         part = getattr(part, "encoder", part)
@@ -105,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ObservabilityMiddleware, metrics=ctx.metrics, body_timeout=settings.body_timeout_seconds)
     for router in (public_router, flows_router, records_router, office_router):
         app.include_router(router)
-    from api.web import mount_web  # the Chinese web page at / (web/static/, ECharts from web/node_modules/)
+    from api.web import (
+        mount_web,  # the Chinese web page at / (web/static/, ECharts from web/node_modules/)
+    )
     mount_web(app)
     return app

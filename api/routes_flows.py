@@ -15,12 +15,11 @@ from api.context import AppContext, check_posting_owner, check_trainee_access, g
 from api.errors import InputError
 from api.schemas import AdhocGap, AdhocProfile, CandidateText, ContactRequestIn, JobOptions, Offset, Radius, TopK
 from matcher.catalogues.districts import load_districts
-from matcher.features import certificate_fit
 from matcher.flows import (
     FlowInputError,
     JobQuery,
     adhoc_person,
-    as_seen_by_employer,
+    candidate_fit,
     candidates_for,
     gap,
     jobs_for,
@@ -28,7 +27,6 @@ from matcher.flows import (
 )
 from matcher.geo import in_chongqing
 from matcher.ingest import format_loc
-from matcher.ranking import score_pair
 
 router = APIRouter()
 TRAINEE = ["学员 / trainee"]
@@ -304,13 +302,7 @@ def view_candidate(
 ) -> dict:
     view = _owned_posting(ctx, principal, posting_id)
     with ctx.reading() as engine:
-        person = as_seen_by_employer(_consenting(ctx, trainee_id))
-        qvec = engine.stored_vector("postings", posting_id)
-        sim = engine.similarities("trainees", qvec, {trainee_id}).get(trainee_id, 0.0) if qvec is not None else 0.0
-        fit = certificate_fit(person.certs, view, engine.settings.clock())  # validity on the real clock, as in the list
-        scored = score_pair(person, view, sim, engine.settings.weights, engine.world.today, fit=fit)
-    result = {"trainee": {"id": person.id, "district": person.district, "certificates": [c.label() for c in person.certs],
-                          "skills": list(person.skills), "experience_years": person.experience_years}, **scored.as_dict()}
+        result = candidate_fit(engine, view, _consenting(ctx, trainee_id))
     contact = _contacts(ctx, principal, [trainee_id])[trainee_id]
     ctx.audit(principal, "candidate_view", trainee_id, f"posting={posting_id} contact_released={contact['released']}")
     return {"posting_id": posting_id, **_candidate(ctx, result, contact)}

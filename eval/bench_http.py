@@ -39,6 +39,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -88,9 +89,15 @@ def replicate_postings(base: list[dict], n: int, rng: random.Random, districts: 
     return out
 
 
-def build_home(n_postings: int, root: Path = CACHE_ROOT) -> Path:
-    """A MATCHER_HOME with `n_postings` postings, built once and reused (marker: build.json)."""
-    home = root / f"home-{n_postings}"
+TRAINED_MODELS = REPO / "var" / "default" / "models"  # where `make model` puts the domain-adapted encoder
+
+
+def build_home(n_postings: int, root: Path = CACHE_ROOT, trained: bool = False) -> Path:
+    """A MATCHER_HOME with `n_postings` postings, built once and reused (marker: build.json).
+
+    `trained`: the home's `models/` links to `make model`'s output, so the service picks the trained
+    encoder exactly as it does by default (MATCHER_ENCODER=auto) — the encoder as served."""
+    home = root / (f"home-{n_postings}-trained" if trained else f"home-{n_postings}")
     marker = home / "build.json"
     if marker.exists():
         _log(f"reusing {home}")
@@ -108,6 +115,10 @@ def build_home(n_postings: int, root: Path = CACHE_ROOT) -> Path:
     shared_cache = root / "cache"  # one embedding cache for every bench home: texts are encoded once
     shared_cache.mkdir(parents=True, exist_ok=True)
     (home / "cache").symlink_to(shared_cache.resolve(), target_is_directory=True)
+    if trained:
+        if not (TRAINED_MODELS / "e5-small-zh-csco" / "onnx").is_dir():
+            raise SystemExit(f"no trained encoder under {TRAINED_MODELS} (run `make model`)")
+        (home / "models").symlink_to(TRAINED_MODELS.resolve(), target_is_directory=True)
     started = time.perf_counter()
     demo = root / "demo"
     if not (demo / "manifest.json").exists():
@@ -273,6 +284,74 @@ async def drive(base_url: str, make_request, concurrency: int, duration: float, 
             "max_ms": ms(latencies[-1] if latencies else None), "mean_ms": ms(sum(latencies) / n if n else None)}
 
 
+WRK_SCRIPT = """
+local reqs = {%s}
+local n = #reqs
+request = function()
+  local r = reqs[math.random(n)]
+  return wrk.format(r[1], r[2], r[3], r[4])
+end
+done = function(summary, latency, requests)
+  io.write(string.format('WRK {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, '
+    .. '"max_us": %%d, "mean_us": %%d, "status": %%d, "connect": %%d, "read": %%d, "write": %%d, "timeout": %%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    latency.max, latency.mean, summary.errors.status, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.timeout))
+end
+"""
+
+
+def _lua(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def drive_wrk(base_url: str, make_request, concurrency: int, duration: float, warmup: float) -> dict:  # type: ignore[no-untyped-def]
+    """The same requests through Debian's `wrk` (C, one thread, epoll): a load generator that leaves the
+    server's cores alone. 2,000 requests are drawn up front and wrk picks among them at random."""
+    import urllib.parse
+
+    rng = random.Random(SEED)
+    entries = []
+    for _ in range(2000):
+        method, url, kw = make_request(rng)
+        if kw.get("params"):
+            url += "?" + urllib.parse.urlencode(kw["params"])
+        headers = dict(kw.get("headers") or {})
+        body = None
+        if "json" in kw:
+            body = json.dumps(kw["json"], ensure_ascii=False)
+            headers["Content-Type"] = "application/json"
+        hdr = "{" + ", ".join(f"[ {_lua(k)} ] = {_lua(v)}" for k, v in headers.items()) + "}"
+        entries.append("{" + f"{_lua(method)}, {_lua(url)}, {hdr}, {_lua(body) if body is not None else 'nil'}" + "}")
+    script = CACHE_ROOT / f"wrk-{os.getpid()}.lua"
+    script.write_text(WRK_SCRIPT % ",\n".join(entries), encoding="utf-8")
+
+    def run_wrk(seconds: float) -> tuple[dict, float]:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
+                              "-s", str(script), base_url], capture_output=True, text=True, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        line = next((x for x in out.stdout.splitlines() if x.startswith("WRK ")), None)
+        if line is None:
+            raise RuntimeError(f"wrk gave no summary:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+        return json.loads(line[4:]), (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+    try:
+        if warmup > 0:
+            run_wrk(warmup)
+        w, cpu_s = run_wrk(duration)
+    finally:
+        script.unlink(missing_ok=True)
+    secs = w["duration_us"] / 1e6
+    errors = w["status"] + w["connect"] + w["read"] + w["write"] + w["timeout"]
+    ms = lambda us: round(us / 1000, 1)  # noqa: E731
+    return {"requests": w["requests"], "errors": errors,
+            "error_kinds": {k: w[k] for k in ("status", "connect", "read", "write", "timeout") if w[k]},
+            "seconds": round(secs, 1), "throughput_rps": round(w["requests"] / secs, 1), "p50_ms": ms(w["p50_us"]),
+            "p95_ms": ms(w["p95_us"]), "p99_ms": ms(w["p99_us"]), "max_ms": ms(w["max_us"]),
+            "mean_ms": ms(w["mean_us"]), "loadgen": "wrk", "loadgen_cores": round(cpu_s / secs, 3)}
+
+
 def server_histogram(base_url: str, route: str) -> dict[float, float]:
     import httpx
 
@@ -324,7 +403,12 @@ def scenarios(home: Path, headers: dict) -> dict:
         """The HTTP layer alone: key check, one store read, JSON (no ranking) — what the API itself costs."""
         return "GET", f"/api/trainees/{rng.choice(trainee_ids)}/contact-requests", {"headers": headers}
 
+    def healthz(rng: random.Random):  # type: ignore[no-untyped-def]
+        """The floor: no key, no store, no ranking — what one request through uvicorn + FastAPI costs."""
+        return "GET", "/healthz", {}
+
     return {"stored": (stored, "/api/trainees/{trainee_id}/jobs", "GET"),
+            "healthz": (healthz, "/healthz", "GET"),
             "adhoc": (adhoc, "/api/match/jobs", "POST"),
             "record": (record, "/api/trainees/{trainee_id}/contact-requests", "GET")}
 
@@ -332,7 +416,7 @@ def scenarios(home: Path, headers: dict) -> dict:
 def run(args: argparse.Namespace) -> dict:
     import httpx
 
-    home = build_home(args.postings)
+    home = build_home(args.postings, trained=args.trained)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = CACHE_ROOT / f"server-{port}.log"
@@ -343,11 +427,13 @@ def run(args: argparse.Namespace) -> dict:
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
         "started_at": dt.datetime.now().isoformat(timespec="seconds"),
         "home": json.loads((home / "build.json").read_text(encoding="utf-8")),
+        "loadgen": args.loadgen,
         "targets": {"stored_p99_ms": 50, "throughput_rps": 200, "errors": 0}, "scenarios": {}}
     from api.auth import KeyStore
     from matcher.config import Settings
     from matcher.store import Store
 
+    result["encoder"] = Settings(home=home).encoder  # what `matcher serve` resolves for this home
     _, secret = KeyStore(Store.from_settings(Settings(home=home))).create("office", "bench", "bench_http")
     headers = {"Authorization": f"Bearer {secret}"}
     with serve(home, port, log_path, args.workers) as proc:
@@ -363,7 +449,11 @@ def run(args: argparse.Namespace) -> dict:
             _log(f"scenario {spec}: {concurrency} workers × {args.duration}s")
             before = server_histogram(base_url, route)
             meter.start()
-            stats = asyncio.run(drive(base_url, make, concurrency, args.duration, args.warmup))
+            if args.loadgen == "wrk":
+                stats = drive_wrk(base_url, make, concurrency, args.duration, args.warmup)
+            else:
+                stats = asyncio.run(drive(base_url, make, concurrency, args.duration, args.warmup))
+                stats["loadgen"] = "httpx"
             stats["concurrency"] = concurrency
             stats["cpu"] = meter.stop()
             stats["server_side"] = histogram_summary(before, server_histogram(base_url, route))
@@ -381,13 +471,15 @@ def markdown(r: dict) -> str:
     lines = [f"# HTTP load benchmark ({r['started_at']})", "",
              f"{r['what']}; {r['postings']:,} postings, {r['home']['indexes']['trainees']['count']:,} trainees; "
              f"{r['duration_s']} s per scenario (after {r['warmup_s']} s warm-up); "
-             f"{r['workers']} server process(es); {r['machine']['cpus']} CPUs; server ready in {r.get('startup_seconds')} s.",
-             "", "| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | server p99 ≤ ms | CPU: ours / others (cores) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             f"{r['workers']} server process(es); {r['machine']['cpus']} CPUs; server ready in {r.get('startup_seconds')} s; "
+             f"encoder `{r.get('encoder', '?')}`; load generator {r.get('loadgen', 'httpx')}.",
+             "", "| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | server p99 ≤ ms | CPU: ours / others (cores) | load generator |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for name, s in r["scenarios"].items():
         cpu = s["cpu"]
         lines.append(f"| {name} | {s.get('concurrency', r['concurrency'])} | {s['throughput_rps']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | "
-                     f"{s['errors']} | {s['server_side'].get('p99_le_ms')} | {cpu['ours_cores']} / {cpu['others_cores']} |")
+                     f"{s['errors']} | {s['server_side'].get('p99_le_ms')} | {cpu['ours_cores']} / {cpu['others_cores']} | "
+                     f"{s.get('loadgen', 'httpx')}{' ' + str(s['loadgen_cores']) + ' cores' if 'loadgen_cores' in s else ''} |")
     t = r["targets"]
     stored = r["scenarios"].get("stored") or next((v for k, v in r["scenarios"].items() if k.startswith("stored")), {})
     lines += ["", f"Targets: stored-trainee p99 ≤ {t['stored_p99_ms']} ms → "
@@ -398,6 +490,11 @@ def markdown(r: dict) -> str:
               "", "Latency is measured by the load generator (same machine, same cores); 'server p99 ≤' is the upper "
                   "bucket bound from the server's own Prometheus histogram. 'others' = CPU used by other processes "
                   "during the run: when it is well above 0 the machine was busy and the numbers are pessimistic."]
+    busiest = {k.partition("@")[0]: v for k, v in r["scenarios"].items() if "@" not in k or k.endswith(f"@{r['concurrency']}")}
+    if "healthz" in busiest and "stored" in busiest:
+        ratio = busiest["stored"]["throughput_rps"] / max(busiest["healthz"]["throughput_rps"], 1e-9)
+        lines += ["", f"Throughput of the stored-trainee endpoint / `/healthz`'s at {r['concurrency']} clients: "
+                      f"{ratio:.2f} (goal ≥ 0.5 → {'met' if ratio >= 0.5 else 'NOT met'})."]
     if r.get("notes"):
         lines += ["", "## Notes", "", *[f"- {n}" for n in r["notes"]]]
     return "\n".join(lines) + "\n"
@@ -412,6 +509,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="server processes (1 = `matcher serve`)")
     parser.add_argument("--scenarios", default="stored@1,stored,adhoc@1,adhoc",
                         help="comma list of stored|adhoc, optionally @concurrency (default: --concurrency)")
+    parser.add_argument("--loadgen", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx",
+                        help="wrk (Debian's, C; default when installed) or the in-process httpx asyncio driver")
+    parser.add_argument("--trained", action="store_true", help="serve the trained encoder (`make model`), as `auto` does")
     parser.add_argument("--quick", action="store_true", help="5k postings, 5 s per scenario; writes bench_http_quick.*")
     parser.add_argument("--out", default=None, help="result name under eval/results (default bench_http)")
     args = parser.parse_args(argv)

@@ -12,10 +12,11 @@ so the pay feature is a constant 0.5.
 
 Systems: the text systems of `eval.systems` with the person's profile text (certificates with levels +
 skills — the text production embeds for a trainee) as query and production's posting text as document,
-and the full ranker, built as `matcher.flows.jobs_for` does it: candidates = dense+BM25 RRF top 200 ∪
-postings whose inferred occupation (normaliser on the title) is one of the person's certificates; 持证上岗
-gate; `matcher.ranking.score_pair` with the configured weights — with and without the structured features
-(certificate/level fit and distance weights set to 0).
+and the full ranker — production's `matcher.flows.rank_jobs` itself, the function the API and CLI serve,
+over a world of these postings and an embedded retriever of this task's vectors: candidates = dense+BM25
+RRF top 200 ∪ every posting whose occupation (normaliser on the title) is one of the person's
+certificates; 持证上岗 gate; the vectorised features with the configured weights — with and without the
+structured features (certificate/level fit and distance weights set to 0).
 
     .venv/bin/python -m eval.relevance pool [--out var/eval_scratch/pool.md]   # export unjudged pooled postings
 """
@@ -33,7 +34,8 @@ import numpy as np
 
 from eval.common import DEFAULT_CACHE_DIR, EVAL_DATA, REPO, DataPaths, load_job_rows
 from eval.metrics import summarise
-from eval.systems import TextTask, rrf, to_run, unavailable
+from eval.systems import TextTask, to_run, unavailable
+from matcher.flows import CANDIDATE_DEPTH
 
 log = logging.getLogger("eval")
 
@@ -42,16 +44,17 @@ QRELS_FILE = EVAL_DATA / "qrels_relevance.tsv"
 DISTRICT = "渝中区"  # every profile and posting: distance is constant, so it cannot reorder anything
 METRICS = ("ndcg@10", "precision@5", "precision@5-l2", "mrr")
 POOL_DEPTH = 20
-CANDIDATE_DEPTH = 200  # matcher.flows.CANDIDATE_DEPTH (checked in tests)
 
 TEXT_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5", "fusion", "z_usem_e5", "rrf_usem_bm25", "rrf_e5_bm25",
                 "ft", "rrf_ft_bm25", "z_usem_ft")
-RANKER_SYSTEMS = ("ranker[usem]", "ranker[usem]-struct", "ranker[e5]", "ranker[e5]-struct",
-                  "ranker[ft]", "ranker[ft]-struct", "ranker[ft_fp32]")
+RANKER_SYSTEMS = ("ranker[usem]", "ranker[usem]-struct", "ranker[usem]-exhaustive", "ranker[e5]", "ranker[e5]-struct",
+                  "ranker[ft]", "ranker[ft]-struct", "ranker[ft]-exhaustive", "ranker[ft_fp32]")
 QUICK_SYSTEMS = ("bm25", "tfidf_char", "usem", "rrf_usem_bm25", "ranker[usem]", "ranker[usem]-struct")
 SYSTEM_LABELS = {
     "ranker[usem]": "full ranker (usem, prod. default)",
     "ranker[usem]-struct": "ranker (usem) − certificate/distance",
+    "ranker[usem]-exhaustive": "ranker (usem), every posting scored (no candidate pool)",
+    "ranker[ft]-exhaustive": "ranker (fine-tuned), every posting scored (no candidate pool)",
     "ranker[e5]": "full ranker (e5)",
     "ranker[e5]-struct": "ranker (e5) − certificate/distance",
     "ranker[ft]": "full ranker (fine-tuned, as served)",
@@ -117,46 +120,50 @@ def read_qrels(path: Path = QRELS_FILE) -> dict[str, dict[str, int]]:
     return qrels
 
 
-# --- the full ranker, eval-side -----------------------------------------------------------------------
+# --- the full ranker: production's own `rank_jobs` --------------------------------------------------
 
 class RankerBench:
-    """`jobs_for` without the Engine: an in-memory world of the real postings and the text task's scores."""
+    """`matcher.flows.rank_jobs` — the function the API and CLI serve — over a world of the real postings,
+    with an embedded retriever built from this task's own vectors (the ones the text systems score)."""
 
     def __init__(self, payloads: list[dict], task: TextTask, spec: str, cache_dir: Path | None) -> None:
+        from indexes import BM25Index, VectorIndex
+        from matcher.indexing import domain_terms
         from matcher.normalise import OccupationNormaliser
+        from matcher.retrieval import IndexRetriever
         from matcher.world import World
         from models.calibrate import calibrate
 
         self.spec = spec
-        self.task = task
         encoder = task.encoder(spec)
         self.calibration = calibrate(encoder)  # production's rule: the threshold from the training dev split
         self.world = World(OccupationNormaliser(encoder), self.calibration["threshold"])
         self.world.set_postings(payloads)  # titles → inferred occupation (calibrated threshold and top-1)
-        self.ids = [p["id"] for p in payloads]
         self.today = self.world.today
         self.inferred = sum(1 for v in self.world.postings.values() if v.occupations)
+        ids = [p["id"] for p in payloads]
+        self.query_vectors, doc_vectors = task.embeddings(spec)  # queries: the person text, query-encoded
+        dense = VectorIndex(encoder.id, encoder.dim)
+        dense.build(ids, doc_vectors)
+        lexical = BM25Index(domain_terms())
+        lexical.build(ids, task.doc_texts)
+        self.retriever = IndexRetriever({"postings": dense}, {"postings": lexical})
 
-    def run(self, profiles: list[dict], weights) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
-        from matcher.features import certificate_fit, person_terms
-        from matcher.ranking import score_pair
+    def run(self, profiles: list[dict], weights, depth: int,  # type: ignore[no-untyped-def]
+            exhaustive: bool = False) -> dict[str, dict[str, float]]:
+        """Each profile's top `depth`, scored by rank (the served scores are rounded; ranks are exact).
+        `exhaustive`: every posting scored, not only the candidate pool (what the pool costs in quality)."""
+        from matcher.config import get_settings
+        from matcher.flows import JobQuery, rank_jobs
         from matcher.world import person_from_profile
 
-        dense = self.task.dense(self.spec)
-        pool_mask = rrf([dense, self.task.bm25()], depth=CANDIDATE_DEPTH).keep  # Engine.hybrid, depth 200
+        settings = get_settings()
         run: dict[str, dict[str, float]] = {}
         for qi, prof in enumerate(profiles):
-            person = person_from_profile(prof)
-            pool = {self.ids[i] for i in np.flatnonzero(pool_mask[qi])}
-            for occ in person.occupations:
-                pool |= self.world.by_occupation.get(occ, set())
-            views = [self.world.postings[i] for i in sorted(pool)]
-            views = [v for v in views if certificate_fit(person.certs, v).gate_ok]
-            terms = person_terms(person)
-            pos = {pid: i for i, pid in enumerate(self.ids)}
-            scored = [score_pair(person, v, float(dense.scores[qi, pos[v.id]]), weights, self.today, terms)
-                      for v in views]
-            run[prof["id"]] = {s.posting_id: float(s.score) for s in scored}
+            out = rank_jobs(self.world, self.retriever, person_from_profile(prof), self.query_vectors[qi : qi + 1],
+                            JobQuery(k=depth), weights=weights, clock=settings.clock(),
+                            max_commute_minutes=settings.max_commute_minutes, exhaustive=exhaustive)
+            run[prof["id"]] = {r["posting"]["id"]: float(depth - n) for n, r in enumerate(out["results"])}
         return run
 
 
@@ -205,8 +212,8 @@ def system_runs(payloads: list[dict], profiles: list[dict], task: TextTask, syst
                                                         "threshold": rankers[spec].calibration}
                 info["postings_with_extracted_certificates"] = sum(
                     bool(p["requirements"].get("certificates")) for p in payloads)
-            full = rankers[spec].run(profiles, _weights(structured=not system.endswith("-struct")))
-            runs[system] = {q: dict(sorted(r.items(), key=lambda kv: -kv[1])[:depth]) for q, r in full.items()}
+            runs[system] = rankers[spec].run(profiles, _weights(structured=not system.endswith("-struct")), depth,
+                                             exhaustive=system.endswith("-exhaustive"))
         else:
             runs[system] = to_run(task.run(system), qids, doc_ids, depth)
     if rankers:

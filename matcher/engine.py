@@ -23,13 +23,14 @@ from indexes import BM25Index, IndexLoadError, VectorIndex
 from matcher.config import Settings, get_settings
 from matcher.indexing import (
     INDEXED_KINDS,
-    RRF_K,
+    QUERY_WARMED_KINDS,
     build_indexes,
     read_text_hashes,
     summary,
     text_hash,
 )
 from matcher.normalise import OccupationNormaliser
+from matcher.retrieval import IndexRetriever
 from matcher.schema import KINDS, Record
 from matcher.store import Store, UpsertResult
 from matcher.texts import TEXT_OF
@@ -127,6 +128,7 @@ class Engine:
         self._rebuilding: list[tuple[str, str, dict | None]] | None = None  # writes during a rebuild
         started = time.perf_counter()
         self.dense, self.lexical, self.hashes = self._load_indexes(self.settings.index_dir)
+        self.retriever = IndexRetriever(self.dense, self.lexical)  # what ranking searches (matcher.retrieval)
         self.normaliser = OccupationNormaliser(self.encoder)
         self.world = World(self.normaliser, inference_threshold(self.settings.home, self.encoder.id)).load(self.store)
         self._reconcile()
@@ -175,6 +177,8 @@ class Engine:
         write lock, so a reader waits only for the index and world updates themselves."""
         distinct = list(dict.fromkeys(texts))
         vectors = self.encoder.encode(distinct, kind="passage") if distinct else np.zeros((0, 0), np.float32)
+        if distinct and kind in QUERY_WARMED_KINDS:
+            self.encoder.encode(distinct, kind="query")  # into the embedding cache: see Engine.query_vector
         tokens = self.lexical[kind].tokenize_many(distinct)
         inferred = (self.world.infer_occupations([p["title"] for p in payloads])
                     if infer and kind == "postings" else None)
@@ -262,6 +266,7 @@ class Engine:
             dense, lexical, hashes = self._load_indexes(self.settings.index_dir)
             with self.rw.write(), self._lock:
                 self.dense, self.lexical, self.hashes = dense, lexical, hashes
+                self.retriever = IndexRetriever(dense, lexical)
                 pending, self._rebuilding = self._rebuilding, None
                 for kind, op, payload in pending:
                     self._apply(kind, op, [payload])  # type: ignore[list-item]
@@ -274,52 +279,18 @@ class Engine:
     def encode_query(self, text: str) -> np.ndarray:
         return self.encoder.encode([text or "-"], kind="query")
 
-    def stored_vector(self, kind: str, record_id: str) -> np.ndarray | None:
-        """A record's indexed vector (the cached-profile path: no encoding at query time)."""
-        with self._lock:
-            index = self.dense[kind]
-            return index.vector(record_id).reshape(1, -1) if record_id in index else None
-
-    def hybrid(self, kind: str, text: str, query_vector: np.ndarray, depth: int, allow=None) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
-        """Dense + BM25 candidates fused by reciprocal rank."""
-        with self._lock:
-            dense, lexical = self.dense[kind], self.lexical[kind]
-        if isinstance(allow, (set, frozenset)) and len(allow) > 0.25 * max(len(dense), 1):
-            # A filter that passes most records (e.g. "open postings"): test membership on the hits
-            # instead of turning ~all ids into a FAISS selector / BM25 subset on every query. Same
-            # results (both index types return the top `depth` allowed hits either way), far cheaper.
-            allow = allow.__contains__
-        dense_hits = dense.search(query_vector, depth, allow=allow)[0]
-        lexical_hits = lexical.search(text, depth, allow=allow) if text.strip() else []
-        fused: dict[str, float] = {}
-        for hits in (dense_hits, lexical_hits):
-            for rank, (rid, _score) in enumerate(hits):
-                fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        return sorted(fused.items(), key=lambda kv: -kv[1])
-
-    def similarities(self, kind: str, query_vector: np.ndarray, ids: set[str]) -> dict[str, float]:
-        """Exact cosine of the query with each given record (restricted FAISS searches).
-
-        In chunks no larger than the index's exact-search limit: on an HNSW index a larger allow-set
-        would go through the graph with a huge efSearch (seconds, and possibly missing ids)."""
-        if not ids:
-            return {}
-        with self._lock:
-            dense = self.dense[kind]
-        step = max(1, int(getattr(dense, "exact_subset_limit", 4096)))
-        if len(ids) <= step:
-            return dict(dense.search(query_vector, len(ids), allow=ids)[0])
-        ordered, out = sorted(ids), {}
-        for start in range(0, len(ordered), step):
-            chunk = set(ordered[start : start + step])
-            out.update(dense.search(query_vector, len(chunk), allow=chunk)[0])
-        return out
+    def query_vector(self, text: str) -> np.ndarray:
+        """The one rule for the searching side's vector — a person's text (stored trainee or typed-in
+        profile alike) or a posting's search text: query-encoded, as every reported quality number is
+        measured (eval.relevance). A stored trainee's text was query-encoded into the embedding cache when
+        it was indexed (QUERY_WARMED_KINDS), so that request does not encode."""
+        return self.encode_query(text)
 
     def search(self, kind: str, text: str, k: int = 10) -> list[dict]:
         """Free-text hybrid search over postings, courses or trainee profiles."""
         if kind not in INDEXED_KINDS:
             raise ValueError(f"未知的检索类型 {kind!r}；可选：{', '.join(INDEXED_KINDS)}")
-        hits = self.hybrid(kind, text, self.encode_query(text), max(50, 3 * k))[:k]
+        hits = self.retriever.hybrid(kind, text, self.encode_query(text), max(50, 3 * k))[:k]
         return [{"id": rid, "score": score, **self.summaries[kind].get(rid, {})} for rid, score in hits]
 
 

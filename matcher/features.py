@@ -6,14 +6,15 @@ or an ad-hoc query, never from personal fields, so protected attributes cannot r
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from matcher.catalogues.levels import Level, parse_level
 from matcher.catalogues.licences import HEALTH, REVIEW_YEARS, SKILL, item_meets, load_licences
 from matcher.catalogues.occupations import load_occupations
 from matcher.certificates import first_day, last_day
-from matcher.geo import commute_minutes, haversine_km, river_crossings
+from matcher.geo import commute_minutes_vec, haversine_vec, river_crossings_vec
 
 
 @dataclass(frozen=True)
@@ -244,12 +245,13 @@ def certificate_fit(held: tuple[Cert, ...], posting: PostingView, today: dt.date
     return fit
 
 
-# --- the other features ------------------------------------------------------------------------------
+# --- the other features: vectorised (one call scores a whole candidate pool; `score_pair` is one pair) ---
 
-def experience_fit(years: float, required: float) -> float:
-    if required <= 0:
-        return 1.0
-    return max(0.0, min(1.0, years / required))
+def experience_fit(years: np.ndarray, required: np.ndarray) -> np.ndarray:
+    """The share of the asked-for years the person has (1 when none are asked for)."""
+    required = np.asarray(required, dtype=np.float64)
+    share = np.asarray(years, dtype=np.float64) / np.where(required > 0, required, 1.0)
+    return np.where(required > 0, np.clip(share, 0.0, 1.0), 1.0)
 
 
 @dataclass(frozen=True)
@@ -259,33 +261,45 @@ class Trip:
     minutes: float
 
 
-def trip(person: PersonView, posting: PostingView) -> Trip:
-    km = haversine_km(person.lon, person.lat, posting.lon, posting.lat)
-    crossings = river_crossings(person.district, posting.district)
-    return Trip(km, crossings, commute_minutes(km, crossings))
+def trips(lon: np.ndarray | float, lat: np.ndarray | float, bank: np.ndarray | int,
+          lons: np.ndarray | float, lats: np.ndarray | float, banks: np.ndarray | int
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Straight-line km, river crossings and commute minutes of many trips (either end may be shared)."""
+    km = haversine_vec(lon, lat, lons, lats)
+    crossings = river_crossings_vec(bank, banks)
+    return km, crossings, commute_minutes_vec(km, crossings)
 
 
-def distance_score(minutes: float) -> float:
+def distance_score(minutes: np.ndarray) -> np.ndarray:
     """1 next door, 0.5 at ~30 minutes, ~0.14 at 90 minutes."""
-    return math.exp(-max(0.0, minutes - 8.0) / 32.0)
+    return np.exp(-np.maximum(0.0, np.asarray(minutes, dtype=np.float64) - 8.0) / 32.0)
 
 
-def pay_fit(desired: int | None, salary_min: int | None, salary_max: int | None) -> float:
-    """1 when the posting's range reaches the wish; falls with the shortfall; 0.5 when unknown."""
-    if desired is None or desired <= 0 or (salary_min is None and salary_max is None):
-        return 0.5
-    top = salary_max if salary_max is not None else salary_min
-    if top >= desired:
-        return 1.0
-    return max(0.0, 1.0 - 2.0 * (desired - top) / desired)
+def pay_fit(desired: float, salary_min: np.ndarray, salary_max: np.ndarray) -> np.ndarray:
+    """1 when the posting's range reaches the wish; falls with the shortfall; 0.5 when either is unknown.
+    Salaries are floats with NaN for "not stated"; `desired` NaN or ≤ 0 means no wish."""
+    low, high = np.asarray(salary_min, dtype=np.float64), np.asarray(salary_max, dtype=np.float64)
+    top = np.where(np.isnan(high), low, high)
+    want = np.asarray(desired, dtype=np.float64)
+    wish = np.where(want > 0, want, 1.0)
+    with np.errstate(invalid="ignore"):
+        fit = np.where(top >= wish, 1.0, np.maximum(0.0, 1.0 - 2.0 * (wish - top) / wish))
+        return np.where(np.isnan(top) | ~(want > 0), 0.5, fit)
 
 
-def freshness(posted_at: dt.date | None, today: dt.date) -> float:
-    """Half-life of 30 days; undated postings count as a month old."""
-    if posted_at is None:
-        return 0.5
-    age = max(0, (today - posted_at).days)
-    return 0.5 ** (age / 30.0)
+def freshness(posted: np.ndarray, today: dt.date) -> np.ndarray:
+    """Half-life of 30 days; undated postings (NaN ordinal) count as a month old."""
+    posted = np.asarray(posted, dtype=np.float64)
+    age = np.maximum(0.0, today.toordinal() - posted)
+    return np.where(np.isnan(posted), 0.5, 0.5 ** (age / 30.0))
+
+
+def date_ordinal(day: dt.date | None) -> float:
+    return float("nan") if day is None else float(day.toordinal())
+
+
+def or_nan(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
 
 
 def person_terms(person: PersonView) -> list[str]:

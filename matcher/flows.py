@@ -7,23 +7,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Set
 from dataclasses import dataclass, replace
+
+import numpy as np
 
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.levels import Level
 from matcher.catalogues.licences import SKILL
 from matcher.catalogues.occupations import load_occupations
+from matcher.config import RankingWeights
 from matcher.engine import Engine
 from matcher.features import Cert, PersonView, PostingView, certificate_fit, person_terms
 from matcher.geo import haversine_km
 from matcher.ranking import add_reasons, score_pair
+from matcher.retrieval import Retriever
+from matcher.scoring import score_people, score_postings, top_first
 from matcher.texts import trainee_text
+from matcher.world import World
 
 CANDIDATE_DEPTH = 200  # how many hybrid-search hits feed the ranker, besides exact occupation matches
-# Postings of an occupation the person holds also join the pool, but only the nearest ones: with
-# distance weighted in the score, the 300 nearest of one occupation hold its best-ranked postings in
-# all but rare cases, and scoring every one of thousands (100k postings) would cost ~1 s a query.
-NEAREST_PER_OCCUPATION = 300
 
 
 class FlowInputError(ValueError):
@@ -74,7 +77,8 @@ def stored_person(engine: Engine, trainee_id: str) -> PersonView:
     return person
 
 
-def _person_text(person: PersonView) -> str:
+def person_text(person: PersonView) -> str:
+    """The text a person is searched by (certificates with levels + skills), stored or typed in alike."""
     return trainee_text({"certificates": [cert_summary(c) for c in person.certs], "skills": list(person.skills)})
 
 
@@ -84,14 +88,6 @@ def cert_summary(c: Cert) -> dict:
             "name": load_occupations().get(c.occupation).name if c.occupation else None, "item": c.item,
             "level": c.level.label if c.level else None, "mandatory": c.mandatory, "group": c.group,
             "label": c.label(), "recognised": c.recognised}
-
-
-def _person_vector(engine: Engine, person: PersonView):  # type: ignore[no-untyped-def]
-    if person.id is not None:
-        vec = engine.stored_vector("trainees", person.id)
-        if vec is not None:
-            return vec
-    return engine.encode_query(_person_text(person))
 
 
 def _posting_summary(p: PostingView) -> dict:
@@ -116,47 +112,54 @@ class JobQuery:
 
 
 def jobs_for(engine: Engine, person: PersonView, q: JobQuery | None = None) -> dict:
-    """Open postings for a person, best first: 持证上岗 gate, then the weighted features."""
+    """Open postings for a person, best first (the API's and CLI's entry: `rank_jobs` on the engine's
+    world and retriever, with the person's vector by the one rule of `Engine.query_vector`)."""
     q = q or JobQuery()
-    world = engine.world
+    vector = engine.query_vector(person_text(person)) if q.personalised else None
+    return rank_jobs(engine.world, engine.retriever, person, vector, q, weights=engine.settings.weights,
+                     clock=engine.settings.clock(), max_commute_minutes=engine.settings.max_commute_minutes)
+
+
+def rank_jobs(world: World, retriever: Retriever, person: PersonView, vector: np.ndarray | None, q: JobQuery,
+              *, weights: RankingWeights, clock: dt.date, max_commute_minutes: float, exhaustive: bool = False) -> dict:
+    """The ranking: 持证上岗 gate, then one weighted sum of the features — the code the API, the CLI and
+    the evaluation all run.
+
+    Candidates: the hybrid (dense + BM25) top CANDIDATE_DEPTH among the filtered postings, plus every
+    filtered posting of an occupation the person holds (scored exactly, vectorised — no nearest-N cap).
+    `exhaustive=True` scores every filtered posting instead: how `eval.bench_ranker` measures what the
+    candidate pool misses."""
+    today = world.today
+    if not q.personalised or vector is None:
+        return _non_personalised(world, person, q, today)
     allowed = world.filter_postings(center=(person.lon, person.lat), radius_km=q.radius_km, pay_floor=q.pay_floor,
                                     shift=q.shift, districts=q.districts)
-    today = world.today
-    if not q.personalised:
-        return _non_personalised(engine, person, allowed, q, today)
-    qvec = _person_vector(engine, person)
-    text = _person_text(person)
-    pool = {rid for rid, _ in engine.hybrid("postings", text, qvec, CANDIDATE_DEPTH, allow=allowed)} if allowed else set()
-    for occ in person.occupations:
-        same = world.by_occupation.get(occ, set()) & allowed
-        pool |= world.nearest(same, person.lon, person.lat, NEAREST_PER_OCCUPATION)
-    views, fits = [], {}
-    clock = engine.settings.clock()
-    lapsed: dict[Cert, int] = {}  # expired certificates that alone keep jobs closed
-    for i in pool:
-        v = world.postings.get(i)
-        if v is not None:
-            fit = certificate_fit(person.certs, v, clock)
-            if fit.gate_ok:  # 持证上岗 is a hard filter
-                views.append(v)
-                fits[i] = fit
-            elif fit.expired and not fit.missing and not fit.low_level and not fit.related:
-                for _, held in fit.expired:
-                    lapsed[held] = lapsed.get(held, 0) + 1
-    sims = engine.similarities("postings", qvec, {v.id for v in views})
+    text = person_text(person)
+    if exhaustive:
+        pool = set(allowed)
+    else:
+        pool = {rid for rid, _ in retriever.hybrid("postings", text, vector, CANDIDATE_DEPTH, allow=allowed)} if allowed else set()
+        for occ in person.occupations:
+            pool |= world.by_occupation.get(occ, set()) & allowed
+    columns = world.posting_columns()
+    ids = list(pool & columns["row"].keys())
     terms = person_terms(person)
-    weights = engine.settings.weights
-    cap = q.max_commute_minutes if q.max_commute_minutes is not None else engine.settings.max_commute_minutes
-    scored = [score_pair(person, v, sims.get(v.id, 0.0), weights, today, terms, fit=fits[v.id], with_reasons=False,
-                         max_commute_minutes=cap)
-              for v in views]
-    beyond = sum(s.far for s in scored)
-    if not q.include_far:
-        scored = [s for s in scored if not s.far]
-    scored.sort(key=lambda s: (-s.score, s.posting_id))
-    top = [add_reasons(person, world.postings[s.posting_id], s, today) for s in scored[: q.k]]
-    results = [{"posting": _posting_summary(world.postings[s.posting_id]), **s.as_dict()} for s in top]
-    return {"personalised": True, "today": today.isoformat(), "considered": len(views),
+    semantic = retriever.similarities("postings", vector, ids)
+    cap = q.max_commute_minutes if q.max_commute_minutes is not None else max_commute_minutes
+    scored, failed = score_postings(person, columns, ids, semantic, terms, weights, today, clock, cap)
+    lapsed: Counter[Cert] = Counter()  # expired certificates that alone keep jobs closed
+    for fit in failed:
+        if fit.expired and not fit.missing and not fit.low_level and not fit.related:
+            lapsed.update(held for _, held in fit.expired)
+    beyond = int(scored.far.sum())
+    shown = scored if q.include_far else scored.take(np.flatnonzero(~scored.far))
+    views = world.postings
+    results = []
+    for i in range(min(q.k, len(shown))):
+        view = views[shown.ids[i]]
+        s = add_reasons(person, view, shown.scored(i, weights, terms, view.text, cap), today)
+        results.append({"posting": _posting_summary(view), **s.as_dict()})
+    return {"personalised": True, "today": today.isoformat(), "considered": len(scored),
             "filtered_in": len(allowed), "max_commute_minutes": cap, "beyond_commute": beyond,
             "notices": [f"证书已过期/需复审：{held.label()}"
                         f"{'（有效期至' + held.expires_at.isoformat() + '）' if held.expires_at else ''}，"
@@ -164,18 +167,22 @@ def jobs_for(engine: Engine, person: PersonView, q: JobQuery | None = None) -> d
             "results": results}
 
 
-def _non_personalised(engine: Engine, person: PersonView, allowed: set[str], q: JobQuery, today: dt.date) -> dict:
-    """PIPL Art. 24: a ranking that does not use the profile — newest first, then pay."""
-    views = sorted((engine.world.postings[i] for i in allowed),
-                   key=lambda v: (-(v.posted_at or dt.date.min).toordinal(), -(v.salary_max or 0), v.id))
+def _non_personalised(world: World, person: PersonView, q: JobQuery, today: dt.date) -> dict:
+    """PIPL Art. 24: a ranking that does not use the profile — newest first, then pay, then id."""
+    columns, rows = world.filter_rows(center=(person.lon, person.lat), radius_km=q.radius_km, pay_floor=q.pay_floor,
+                                      shift=q.shift, districts=q.districts)
+    posted = np.nan_to_num(columns["posted"][rows], nan=dt.date.min.toordinal())
+    pay = np.clip(np.nan_to_num(columns["salary_max"][rows], nan=0.0), 0, 9_999_999)
+    ids = columns["ids"]
+    order = rows[top_first(lambda i: ids[rows[i]], posted * 1e7 + pay, q.k)]  # exact in float64
     results = []
-    for v in views[: q.k]:
+    for v in columns["view"][order].tolist():
         km = haversine_km(person.lon, person.lat, v.lon, v.lat)
         results.append({"posting": _posting_summary(v), "score": None, "distance_km": round(km, 1),
                         "reasons": ["非个性化排序：按发布时间（新→旧）、薪资排序，未使用您的证书与画像",
                                     f"距离约{km:.1f}公里"], "missing": [], "contributions": {}})
-    return {"personalised": False, "today": today.isoformat(), "considered": len(allowed),
-            "filtered_in": len(allowed), "results": results}
+    return {"personalised": False, "today": today.isoformat(), "considered": len(rows),
+            "filtered_in": len(rows), "results": results}
 
 
 # --- flow 2: skill gap → courses ---------------------------------------------------------------------
@@ -322,9 +329,20 @@ def as_seen_by_employer(person: PersonView) -> PersonView:
     return replace(person, lon=d.lon, lat=d.lat, exact_point=False)
 
 
-def _km_from_district(posting: PostingView, person: PersonView) -> float:
+def posting_search_text(posting: PostingView) -> str:
+    """The text an employer's posting searches trainees by: title, skills and occupation names."""
+    return " ".join([posting.title, " ".join(posting.skills),
+                     " ".join(load_occupations().get(o).name for o in posting.occupations)])
+
+
+def candidate_fit(engine: Engine, posting: PostingView, person: PersonView) -> dict:
+    """One candidate's fit for a posting, as `candidates_for` scores it (shown even when the gate fails)."""
     seen = as_seen_by_employer(person)
-    return haversine_km(posting.lon, posting.lat, seen.lon, seen.lat)
+    sim = engine.retriever.similarities("trainees", engine.query_vector(posting_search_text(posting)), [person.id])  # type: ignore[list-item]
+    s = score_pair(seen, posting, float(sim[0]), engine.settings.weights, engine.world.today,
+                   fit=certificate_fit(seen.certs, posting, engine.settings.clock()))
+    return {"trainee": {"id": person.id, "district": person.district, "certificates": [c.label() for c in person.certs],
+                        "skills": list(person.skills), "experience_years": person.experience_years}, **s.as_dict()}
 
 
 def candidates_for(engine: Engine, posting: PostingView, *, k: int = 20, radius_km: float | None = None,
@@ -332,35 +350,31 @@ def candidates_for(engine: Engine, posting: PostingView, *, k: int = 20, radius_
     """Consenting trainees for a posting, ranked by the same features from the employer's side.
     Only ids and profile facts are returned here; the API adds masked contacts and the audit entry."""
     world = engine.world
-    consenting = {i for i, m in world.trainee_meta.items() if m.consent}
-    if radius_km is not None and has_location:
-        consenting = {i for i in consenting
-                      if _km_from_district(posting, world.trainees[i]) <= radius_km}
-    text = " ".join([posting.title, " ".join(posting.skills),
-                     " ".join(load_occupations().get(o).name for o in posting.occupations)])
-    qvec = engine.stored_vector("postings", posting.id) if posting.id in world.postings else None
-    if qvec is None:
-        qvec = engine.encode_query(text)
-    pool = {rid for rid, _ in engine.hybrid("trainees", text, qvec, CANDIDATE_DEPTH, allow=consenting)} if consenting else set()
+    by_district = world.consenting_by_district()
+    if radius_km is not None and has_location:  # on district centres: the employer learns nothing finer
+        centres = load_districts()
+        by_district = {d: ids for d, ids in by_district.items()
+                       if haversine_km(posting.lon, posting.lat, centres.resolve(d).lon, centres.resolve(d).lat) <= radius_km}
+    consenting: frozenset[str] = frozenset().union(*by_district.values())
+    text = posting_search_text(posting)
+    qvec = engine.query_vector(text)  # the searching side query-encoded, as for a person (Engine.query_vector)
+    pool = {rid for rid, _ in engine.retriever.hybrid("trainees", text, qvec, CANDIDATE_DEPTH, allow=consenting)} if consenting else set()
     for occ in posting.occupations:
         pool |= world.trainees_by_occupation.get(occ, set()) & consenting
     people = [as_seen_by_employer(world.trainees[i]) for i in pool]
-    clock = engine.settings.clock()
-    fits = {p.id: certificate_fit(p.certs, posting, clock) for p in people}
-    people = [p for p in people if fits[p.id].gate_ok]
-    sims = engine.similarities("trainees", qvec, {p.id for p in people})  # type: ignore[misc]
     today = world.today
-    scored = []
-    for p in people:
-        s = score_pair(p, posting, sims.get(p.id, 0.0), engine.settings.weights, today, fit=fits[p.id])  # type: ignore[arg-type]
-        scored.append((s, p))
-    scored.sort(key=lambda sp: (-sp[0].score, sp[1].id))
+    weights = engine.settings.weights
+    scored = score_people(people, posting, engine.retriever.similarities("trainees", qvec, [p.id for p in people]),  # type: ignore[misc]
+                          weights, today, engine.settings.clock())
     results = []
-    for s, p in scored[:k]:
+    for i in range(min(k, len(scored))):
+        p = world.trainees[scored.ids[i]]
+        seen = as_seen_by_employer(p)
+        s = add_reasons(seen, posting, scored.scored(i, weights, person_terms(seen), posting.text, None), today)
         results.append({"trainee": {"id": p.id, "district": p.district,
                                     "certificates": [c.label() for c in p.certs], "skills": list(p.skills),
                                     "experience_years": p.experience_years},
                         **s.as_dict()})
-    return {"posting": _posting_summary(posting), "consenting_pool": len(consenting), "considered": len(people),
+    return {"posting": _posting_summary(posting), "consenting_pool": len(consenting), "considered": len(scored),
             "results": results}
 

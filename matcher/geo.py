@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 EARTH_RADIUS_KM = 6371.0088
 
 # Rough bounding box of Chongqing municipality; coordinates outside it are data errors.
@@ -16,6 +18,15 @@ def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def haversine_vec(lon: np.ndarray | float, lat: np.ndarray | float, lons: np.ndarray | float,
+                  lats: np.ndarray | float) -> np.ndarray:
+    """`haversine_km` for many pairs of points (either side may be one shared point)."""
+    p1, p2 = np.radians(lat), np.radians(lats)
+    dp, dl = p2 - p1, np.radians(np.subtract(lons, lon))
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
 
 
 def in_chongqing(lon: float, lat: float) -> bool:
@@ -34,10 +45,25 @@ CROSSING_MINUTES = 10  # rough peak-hour cost of one river crossing (not calibra
 DETOUR = 1.35  # road distance / straight-line distance in hilly Chongqing (rough)
 
 
+BANKS = ("between", "north", "south")
+
+
+def bank_code(district: str) -> int:
+    """The district's river bank as a small int (-1: outside the main urban area), for vectorised trips."""
+    bank = RIVER_BANK.get(district)
+    return BANKS.index(bank) if bank is not None else -1
+
+
 def river_crossings(district_a: str, district_b: str) -> int:
     """0 or 1: whether a trip between two districts crosses the Jialing or Yangtze in the main urban area."""
-    a, b = RIVER_BANK.get(district_a), RIVER_BANK.get(district_b)
-    return int(a is not None and b is not None and a != b)
+    a, b = bank_code(district_a), bank_code(district_b)
+    return int(a >= 0 and b >= 0 and a != b)
+
+
+def river_crossings_vec(bank_a: np.ndarray | int, bank_b: np.ndarray | int) -> np.ndarray:
+    """`river_crossings` for many trips, given both ends' `bank_code`s (arrays or one shared code)."""
+    a, b = np.asarray(bank_a), np.asarray(bank_b)
+    return ((a >= 0) & (b >= 0) & (a != b)).astype(np.int64)
 
 
 def commute_minutes(km: float, crossings: int = 0) -> float:
@@ -46,3 +72,9 @@ def commute_minutes(km: float, crossings: int = 0) -> float:
     road_km = km * DETOUR
     speed_kmh = 25.0 if road_km < 25 else 40.0
     return 8.0 + road_km / speed_kmh * 60.0 + CROSSING_MINUTES * crossings
+
+
+def commute_minutes_vec(km: np.ndarray, crossings: np.ndarray) -> np.ndarray:
+    """`commute_minutes` for many trips."""
+    road_km = km * DETOUR
+    return 8.0 + road_km / np.where(road_km < 25, 25.0, 40.0) * 60.0 + CROSSING_MINUTES * crossings

@@ -25,7 +25,6 @@ from models import get_encoder
 log = logging.getLogger(__name__)
 
 INDEXED_KINDS = ("postings", "trainees", "courses")
-RRF_K = 60  # reciprocal-rank-fusion constant; 60 is the usual, untuned default
 Progress = Callable[[str, int, int], None]
 
 
@@ -34,10 +33,18 @@ def domain_terms() -> list[str]:
     return load_occupations().names_and_aliases()
 
 
-def encode_texts(encoder, texts: list[str], desc: str, progress: Progress | None, batch: int = 256) -> np.ndarray:  # type: ignore[no-untyped-def]
+# A trainee is searched *by* its text, query-encoded (Engine.query_vector): building the index also puts
+# those query vectors in the embedding cache, so a stored trainee's request never encodes.
+QUERY_WARMED_KINDS = ("trainees",)
+
+
+def encode_texts(encoder, texts: list[str], desc: str, progress: Progress | None, batch: int = 256,  # type: ignore[no-untyped-def]
+                 also_query: bool = False) -> np.ndarray:
     parts = []
     for start in range(0, len(texts), batch):
         parts.append(encoder.encode(texts[start : start + batch], kind="passage"))
+        if also_query:
+            encoder.encode(texts[start : start + batch], kind="query")
         if progress:
             progress(desc, min(start + batch, len(texts)), len(texts))
     return np.vstack(parts) if parts else np.zeros((0, encoder.dim), dtype=np.float32)
@@ -54,7 +61,7 @@ def build_indexes(store: Store, index_dir: Path, encoder_spec: str, cache_dir: P
         payloads = list(store.payloads(kind))
         ids = [p["id"] for p in payloads]
         texts = [TEXT_OF[kind](p) for p in payloads]
-        vectors = encode_texts(encoder, texts, f"编码 {kind}", progress)
+        vectors = encode_texts(encoder, texts, f"编码 {kind}", progress, also_query=kind in QUERY_WARMED_KINDS)
         dense = VectorIndex(encoder.id, encoder.dim)
         dense.build(ids, vectors)
         dense.save(index_dir / kind / "dense")

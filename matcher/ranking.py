@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from matcher.catalogues.licences import SKILL
 from matcher.config import RankingWeights
 from matcher.features import (
@@ -17,24 +19,61 @@ from matcher.features import (
     PostingView,
     Trip,
     certificate_fit,
+    date_ordinal,
     distance_score,
     experience_fit,
     freshness,
+    or_nan,
     pay_fit,
     person_terms,
     term_overlap,
-    trip,
+    trips,
 )
+from matcher.geo import bank_code
 
-FEATURE_LABELS = {
-    "certificate": "证书匹配",
-    "distance": "通勤距离",
-    "semantic": "语义相似",
-    "skills": "技能词匹配",
-    "pay": "薪资",
-    "experience": "经验",
-    "freshness": "发布新鲜度",
-}
+FEATURES = ("certificate", "distance", "semantic", "skills", "pay", "experience", "freshness")
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """N (person, posting) pairs as columns: each field an array of N or one value shared by all.
+    Unknown salaries and dates are NaN. Jobs-for-a-person shares the person's side, candidates-for-a-
+    posting the posting's."""
+
+    certificate: np.ndarray  # CertFit.score
+    minutes: np.ndarray  # commute estimate
+    semantic: np.ndarray  # cosine of the person's and the posting's text
+    skills: np.ndarray  # term overlap
+    desired_salary: np.ndarray | float
+    salary_min: np.ndarray | float
+    salary_max: np.ndarray | float
+    experience_years: np.ndarray | float
+    min_experience_years: np.ndarray | float
+    posted: np.ndarray | float  # date ordinal
+
+
+def feature_columns(pairs: Pairs, today: dt.date) -> dict[str, np.ndarray]:
+    """Every feature of every pair, in [0, 1]: the one definition the flows and `score_pair` share."""
+    n = len(np.atleast_1d(pairs.minutes))
+    columns = {
+        "certificate": pairs.certificate,
+        "distance": distance_score(pairs.minutes),
+        "semantic": np.clip(pairs.semantic, 0.0, 1.0),
+        "skills": pairs.skills,
+        "pay": pay_fit(pairs.desired_salary, pairs.salary_min, pairs.salary_max),  # type: ignore[arg-type]
+        "experience": experience_fit(pairs.experience_years, pairs.min_experience_years),  # type: ignore[arg-type]
+        "freshness": freshness(pairs.posted, today),  # type: ignore[arg-type]
+    }
+    return {k: np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)) for k, v in columns.items()}
+
+
+def weighted_sum(features: dict[str, np.ndarray], weights: RankingWeights) -> np.ndarray:
+    """The score: one weighted sum of the features (the weights are the contributions' scale)."""
+    w = weights.model_dump()
+    total = np.zeros(len(next(iter(features.values()))), dtype=np.float64)
+    for k in FEATURES:
+        total = total + w[k] * features[k]
+    return total
 
 
 @dataclass
@@ -66,29 +105,35 @@ class Scored:
         }
 
 
+def scored_row(posting_id: str, features: dict[str, np.ndarray], score: np.ndarray, i: int, weights: RankingWeights,
+               fit: CertFit, trip: Trip, hits: list[str], max_commute_minutes: float | None) -> Scored:
+    """Row `i` of a vectorised scoring as a `Scored` (contributions = weight × feature, as summed)."""
+    w = weights.model_dump()
+    feats = {k: float(features[k][i]) for k in FEATURES}
+    return Scored(posting_id, float(score[i]), feats, {k: w[k] * feats[k] for k in FEATURES}, fit.gate_ok, fit, trip,
+                  hits, far=max_commute_minutes is not None and trip.minutes > max_commute_minutes)
+
+
 def score_pair(person: PersonView, posting: PostingView, semantic: float, weights: RankingWeights,
                today: dt.date, terms: list[str] | None = None, fit: CertFit | None = None,
                with_reasons: bool = True, max_commute_minutes: float | None = None) -> Scored:
-    """Score one (person, posting) pair and say why, from the person's side.
+    """Score one (person, posting) pair and say why, from the person's side: the vectorised
+    `feature_columns` on a single pair, so a lone pair and a pool score alike.
 
-    `fit` may be passed when the caller already computed it (for the gate); `with_reasons=False`
-    skips the Chinese text, which a caller then adds with `add_reasons` for the results it returns."""
+    `fit` may be passed when the caller already computed it (for the gate)."""
     fit = fit if fit is not None else certificate_fit(person.certs, posting, today)
-    t = trip(person, posting)
+    km, crossings, minutes = trips(person.lon, person.lat, bank_code(person.district),
+                                   posting.lon, posting.lat, bank_code(posting.district))
     overlap, hits = term_overlap(terms if terms is not None else person_terms(person), posting.text)
-    features = {
-        "certificate": fit.score,
-        "distance": distance_score(t.minutes),
-        "semantic": max(0.0, min(1.0, semantic)),
-        "skills": overlap,
-        "pay": pay_fit(person.desired_salary, posting.salary_min, posting.salary_max),
-        "experience": experience_fit(person.experience_years, posting.min_experience_years),
-        "freshness": freshness(posting.posted_at, today),
-    }
-    w = weights.model_dump()
-    contributions = {k: w[k] * v for k, v in features.items()}
-    scored = Scored(posting.id, sum(contributions.values()), features, contributions, fit.gate_ok, fit, t, hits,
-                    far=max_commute_minutes is not None and t.minutes > max_commute_minutes)
+    pairs = Pairs(certificate=np.array([fit.score]), minutes=np.atleast_1d(minutes), semantic=np.array([semantic]),
+                  skills=np.array([overlap]), desired_salary=or_nan(person.desired_salary),
+                  salary_min=or_nan(posting.salary_min), salary_max=or_nan(posting.salary_max),
+                  experience_years=person.experience_years, min_experience_years=posting.min_experience_years,
+                  posted=date_ordinal(posting.posted_at))
+    features = feature_columns(pairs, today)
+    trip = Trip(float(km), int(crossings), float(minutes))
+    scored = scored_row(posting.id, features, weighted_sum(features, weights), 0, weights, fit, trip, hits,
+                        max_commute_minutes)
     if with_reasons:
         add_reasons(person, posting, scored, today)
     return scored

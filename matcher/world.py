@@ -22,7 +22,7 @@ from matcher.catalogues.districts import load_districts
 from matcher.catalogues.levels import Level, parse_level
 from matcher.catalogues.occupations import load_occupations
 from matcher.features import Cert, PersonView, PostingView
-from matcher.geo import haversine_km
+from matcher.geo import bank_code, haversine_km, haversine_vec
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,8 @@ class World:
         self.trainees_by_occupation: dict[str, set[str]] = defaultdict(set)
         self._lock = threading.RLock()
         self._arrays: dict[str, Any] | None = None  # see _posting_arrays
+        self._signatures: dict[tuple, int] = {}  # see _signature
+        self._consenting: dict[str, frozenset[str]] | None = None  # see consenting_by_district
 
     # --- loading and writes -------------------------------------------------------------------
     def load(self, store) -> "World":  # type: ignore[no-untyped-def]
@@ -182,7 +184,7 @@ class World:
 
     def set_trainee(self, profile: dict) -> None:
         with self._lock:
-            self.remove_trainee(profile["id"])
+            self.remove_trainee(profile["id"])  # also drops the consenting cache
             view = person_from_profile(profile)
             self.trainees[view.id] = view  # type: ignore[index]
             self.trainee_meta[view.id] = TraineeMeta(bool(profile.get("consent_employer_search")),  # type: ignore[index]
@@ -192,6 +194,7 @@ class World:
 
     def remove_trainee(self, trainee_id: str) -> None:
         with self._lock:
+            self._consenting = None
             old = self.trainees.pop(trainee_id, None)
             self.trainee_meta.pop(trainee_id, None)
             if old is not None:
@@ -207,6 +210,18 @@ class World:
             self.courses.pop(course_id, None)
 
     # --- queries ------------------------------------------------------------------------------
+    def consenting_by_district(self) -> dict[str, frozenset[str]]:
+        """Trainees who consent to employer search, by district: what an employer's search may see (its
+        radius works on district centres anyway). Cached until the next trainee write."""
+        with self._lock:
+            if self._consenting is None:
+                found: dict[str, set[str]] = defaultdict(set)
+                for tid, meta in self.trainee_meta.items():
+                    if meta.consent:
+                        found[self.trainees[tid].district].add(tid)
+                self._consenting = {d: frozenset(ids) for d, ids in found.items()}
+            return self._consenting
+
     @property
     def today(self) -> dt.date:
         """The data's own clock: the newest posting date (so a static demo world does not age), never
@@ -215,29 +230,49 @@ class World:
         return min(dt.date.today(), newest) if newest is not None else dt.date.today()
 
     def _posting_arrays(self) -> dict:
-        """Columns of every posting, for the vectorised filters. Built once; a write patches a copy of
-        the columns it touches and swaps the dict (copy-on-write: O(rows) numpy copies, not a Python
-        rebuild — that cost ~150 ms per write at 100k postings, paid by the next search)."""
+        """Columns of every posting, for the vectorised filters and features (`matcher.scoring`). Built
+        once; a write patches a copy of the columns and swaps the dict (copy-on-write: O(rows) numpy
+        copies, not a Python rebuild — that cost ~150 ms per write at 100k postings, paid by the next
+        search), so a reader holding one dict sees one consistent state."""
         with self._lock:
             if self._arrays is None:
                 self._arrays = self._columns(list(self.postings.values()))
             return self._arrays
 
-    @staticmethod
-    def _columns(views: list[PostingView]) -> dict:
-        return {
-            "ids": np.array([v.id for v in views], dtype=object),
-            "live": np.ones(len(views), dtype=bool),
-            "lon": np.array([v.lon for v in views], dtype=np.float64),
-            "lat": np.array([v.lat for v in views], dtype=np.float64),
-            "open": np.array([v.is_open for v in views], dtype=bool),
-            "pay": np.array([_pay(v) for v in views], dtype=np.float64),
-            "district": np.array([v.district for v in views], dtype=object),
-            "shift": np.array([v.shift or "" for v in views], dtype=object),
-            "newest": max((v.posted_at for v in views if v.posted_at is not None), default=None),
-            "row": {v.id: n for n, v in enumerate(views)},
-            "open_ids": None,  # frozenset, made on first use
-        }
+    def posting_columns(self) -> dict:
+        """The current columns (see `_posting_arrays`); `row` maps a live id to its row. Read-only."""
+        return self._posting_arrays()
+
+    def _columns(self, views: list[PostingView]) -> dict:
+        values = self._column_values(views)
+        cols: dict[str, Any] = {key: np.array(values[key], dtype=dtype) for key, dtype in COLUMN_TYPES.items()}
+        view_col = np.empty(len(views), dtype=object)
+        view_col[:] = views
+        cols |= {"ids": np.array([v.id for v in views], dtype=object), "view": view_col,
+                 "live": np.ones(len(views), dtype=bool),
+                 "newest": max((v.posted_at for v in views if v.posted_at is not None), default=None),
+                 "row": {v.id: n for n, v in enumerate(views)}, "open_ids": None}  # open_ids: made on first use
+        return cols
+
+    def _column_values(self, views: list[PostingView]) -> dict[str, list]:
+        return {"lon": [v.lon for v in views], "lat": [v.lat for v in views], "open": [v.is_open for v in views],
+                "pay": [_pay(v) for v in views], "district": [v.district for v in views],
+                "shift": [v.shift or "" for v in views],
+                "salary_min": [np.nan if v.salary_min is None else v.salary_min for v in views],
+                "salary_max": [np.nan if v.salary_max is None else v.salary_max for v in views],
+                "min_experience": [v.min_experience_years for v in views],
+                "posted": [np.nan if v.posted_at is None else v.posted_at.toordinal() for v in views],
+                "bank": [bank_code(v.district) for v in views],
+                "requirements": [self._signature(v) for v in views]}
+
+    def _signature(self, v: PostingView) -> int:
+        """An id for what `certificate_fit` reads of a posting (requirements, occupations): postings that
+        share one need a single fit per person (`matcher.scoring`)."""
+        key = (v.certs, v.occupations, v.inferred)
+        found = self._signatures.get(key)
+        if found is None:
+            found = self._signatures[key] = len(self._signatures)
+        return found
 
     def _patch_arrays(self, views: list[PostingView], removed: list[str]) -> None:
         """Apply upserted `views` and `removed` ids to a copy of the columns (lock held)."""
@@ -254,14 +289,16 @@ class World:
             return
         b = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in a.items()}
         at = np.fromiter((rows[v.id] for v in old), dtype=np.int64, count=len(old))
-        for key, values in _column_values(old).items():
+        for key, values in self._column_values(old).items():
             b[key][at] = values
+        for n, v in zip(at.tolist(), old, strict=True):
+            b["view"][n] = v
         if gone:
             b["live"][gone] = False
             b["open"][gone] = False
         if fresh:
             more = self._columns(fresh)
-            for key in ("ids", "live", "lon", "lat", "open", "pay", "district", "shift"):
+            for key in (*COLUMN_TYPES, "ids", "view", "live"):
                 b[key] = np.concatenate([b[key], more[key]])
         if fresh or gone:  # a removed id keeps its (dead) row, but `row` no longer finds it
             b["row"] = rows = rows.copy()  # a C-level copy: ~4 ms at 100k rows, a comprehension takes 13
@@ -279,18 +316,6 @@ class World:
                 a["open_ids"] = frozenset(a["ids"][a["open"]].tolist())
             return a["open_ids"]
 
-    def nearest(self, ids: set[str], lon: float, lat: float, n: int) -> set[str]:
-        """The n of `ids` closest to a point (all of them when there are no more than n)."""
-        if len(ids) <= n:
-            return set(ids)
-        a = self._posting_arrays()
-        rows = np.fromiter((a["row"][i] for i in ids), dtype=np.int64, count=len(ids))
-        dist = haversine_vec(lon, lat, a["lon"][rows], a["lat"][rows])
-        cut = np.partition(dist, n - 1)[n - 1]
-        closer = a["ids"][rows[dist < cut]].tolist()
-        tied = sorted(a["ids"][rows[dist == cut]].tolist())  # equal distances: by id, not by hash order
-        return set(closer + tied[:n - len(closer)])
-
     def filter_postings(self, *, open_only: bool = True, center: tuple[float, float] | None = None,
                         radius_km: float | None = None, pay_floor: int | None = None, shift: str | None = None,
                         districts: Iterable[str] | None = None) -> Set[str]:
@@ -298,6 +323,18 @@ class World:
         a = self._posting_arrays()
         if open_only and radius_km is None and pay_floor is None and not shift and districts is None:
             return self._open_ids(a)  # the common case, cached until the next write
+        return set(a["ids"][self._mask(a, open_only, center, radius_km, pay_floor, shift, districts)].tolist())
+
+    def filter_rows(self, *, open_only: bool = True, center: tuple[float, float] | None = None,
+                    radius_km: float | None = None, pay_floor: int | None = None, shift: str | None = None,
+                    districts: Iterable[str] | None = None) -> tuple[dict, np.ndarray]:
+        """The same filter as row numbers of the columns it was computed on: (columns, rows)."""
+        a = self._posting_arrays()
+        return a, np.flatnonzero(self._mask(a, open_only, center, radius_km, pay_floor, shift, districts))
+
+    @staticmethod
+    def _mask(a: dict, open_only: bool, center: tuple[float, float] | None, radius_km: float | None,
+              pay_floor: int | None, shift: str | None, districts: Iterable[str] | None) -> np.ndarray:
         mask = a["live"].copy()
         if open_only:
             mask &= a["open"]
@@ -309,25 +346,17 @@ class World:
             mask &= np.array([shift in s for s in a["shift"]], dtype=bool)
         if districts is not None:
             mask &= np.isin(a["district"], list(districts))
-        return set(a["ids"][mask].tolist())
+        return mask
+
+
+# the numeric and string columns of `_posting_arrays` (besides ids, views and bookkeeping)
+COLUMN_TYPES = {"lon": np.float64, "lat": np.float64, "open": bool, "pay": np.float64, "district": object,
+                "shift": object, "salary_min": np.float64, "salary_max": np.float64, "min_experience": np.float64,
+                "posted": np.float64, "bank": np.int8, "requirements": np.int64}
 
 
 def _pay(v: PostingView) -> float:
     return v.salary_max if v.salary_max is not None else (v.salary_min or -1)
-
-
-def _column_values(views: list[PostingView]) -> dict[str, list]:
-    return {"lon": [v.lon for v in views], "lat": [v.lat for v in views], "open": [v.is_open for v in views],
-            "pay": [_pay(v) for v in views], "district": [v.district for v in views],
-            "shift": [v.shift or "" for v in views]}
-
-
-def haversine_vec(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
-    """Vectorised great-circle km from one point to many (same formula as geo.haversine_km)."""
-    p1, p2 = np.radians(lat), np.radians(lats)
-    dp, dl = p2 - p1, np.radians(lons - lon)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(h))
 
 
 __all__ = ["World", "CourseView", "TraineeMeta", "person_from_profile", "posting_from_payload", "haversine_km"]

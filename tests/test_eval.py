@@ -74,14 +74,6 @@ def test_rrf_and_zscore():
     assert z.mean() == pytest.approx(0.0) and z.std() == pytest.approx(1.0)
 
 
-def test_constants_mirror_production():
-    from matcher.flows import CANDIDATE_DEPTH
-    from matcher.indexing import RRF_K
-
-    assert systems.RRF_K == RRF_K
-    assert relevance.CANDIDATE_DEPTH == CANDIDATE_DEPTH
-
-
 # --- the labelled data -----------------------------------------------------------------------------------
 
 class _StubEncoder:

@@ -7,7 +7,7 @@ import json
 import random
 
 from matcher.schema import Posting
-from matcher.world import World
+from matcher.world import COLUMN_TYPES, World
 from tests.conftest import SMALL_WORLD
 
 BASE = [json.loads(line) for line in (SMALL_WORLD / "postings.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -33,8 +33,16 @@ def answers(world: World) -> tuple:
             sorted(world.filter_postings(pay_floor=5000, shift="白班")),
             sorted(world.filter_postings(districts=["渝北区", "江津区"])),
             sorted(world.filter_postings(open_only=False)),
-            sorted(world.nearest(set(world.postings), *centre, 5)),
-            world.today)
+            world.today, columns_by_id(world))
+
+
+def columns_by_id(world: World) -> dict:
+    """Every live posting's row of the scoring columns (signatures as what they stand for)."""
+    a = world.posting_columns()
+    meaning = {n: key for key, n in world._signatures.items()}
+    return {pid: (tuple(repr(a[c][r]) for c in COLUMN_TYPES if c != "requirements"),
+                  meaning[int(a["requirements"][r])], a["view"][r])
+            for pid, r in a["row"].items()}
 
 
 def test_patched_columns_answer_like_a_fresh_build() -> None:
