@@ -13,7 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from matcher.catalogues.districts import load_districts
-from matcher.catalogues.levels import Level, parse_level
+from matcher.catalogues.levels import parse_level
 from matcher.catalogues.licences import SKILL
 from matcher.catalogues.occupations import load_occupations
 from matcher.certificates import normalise_certificate
@@ -343,6 +343,3 @@ KINDS: dict[str, type[Record]] = {
 }
 
 
-def level_of(label: str | None) -> Level | None:
-    """The Level behind a stored canonical label."""
-    return parse_level(label)

@@ -237,12 +237,6 @@ class Store:
     def counts(self) -> dict[str, int]:
         return {kind: self.count(kind) for kind in TABLES}
 
-    def audit_log(self, limit: int = 100) -> list[dict]:
-        with self.session() as s:
-            rows = s.execute(select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit)).scalars()
-            return [{"seq": r.seq, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
-                     "subject": r.subject, "detail": r.detail} for r in rows]
-
 
 def _comparable(row: dict) -> tuple:
     return (row["payload"], row["personal"]) if "personal" in row else (row["payload"],)
