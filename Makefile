@@ -65,6 +65,8 @@ serve: install web
 
 # The whole test suite (CI runs exactly this).
 test: install-test install-browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
 clean-home:

@@ -3,6 +3,7 @@
 Every flow of the product over HTTP, with roles (API keys bound to a role and a subject, see api/auth.py),
 privacy rules (masked contacts, consent, audit), metrics, structured logs and request ids.
 """
+
 from __future__ import annotations
 
 import logging
@@ -118,5 +119,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from api.web import (
         mount_web,  # the Chinese web page at / (web/static/, ECharts from web/node_modules/)
     )
+
     mount_web(app)
     return app

@@ -12,6 +12,7 @@ A secret looks like `cqm_<key_id>_<random>`; the database keeps `sha256(secret)`
 database does not leak usable keys. Keys are high-entropy random strings, which is why a plain
 (unsalted, fast) hash is enough here — unlike passwords.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -97,22 +98,36 @@ class KeyStore:
     def revoke_subject(self, role: str, subject: str) -> int:
         """Revoke every live key of a subject (a deleted trainee's keys die with the record)."""
         with self.store.session() as s, s.begin():
-            n = s.execute(update(ApiKeyRow).where(ApiKeyRow.role == role, ApiKeyRow.subject == subject,
-                                                  ApiKeyRow.revoked_at.is_(None)).values(revoked_at=utcnow())).rowcount
+            n = s.execute(
+                update(ApiKeyRow)
+                .where(ApiKeyRow.role == role, ApiKeyRow.subject == subject, ApiKeyRow.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            ).rowcount
         with self._cache_lock:
             self._cache.clear()
         return n
 
     def revoke(self, key_id: str) -> bool:
         with self.store.session() as s, s.begin():
-            done = s.execute(update(ApiKeyRow).where(ApiKeyRow.key_id == key_id, ApiKeyRow.revoked_at.is_(None))
-                             .values(revoked_at=utcnow())).rowcount > 0
+            done = (
+                s.execute(
+                    update(ApiKeyRow)
+                    .where(ApiKeyRow.key_id == key_id, ApiKeyRow.revoked_at.is_(None))
+                    .values(revoked_at=utcnow())
+                ).rowcount
+                > 0
+            )
         with self._cache_lock:
             self._cache.clear()
         return done
 
 
 def _describe(row: ApiKeyRow) -> dict:
-    return {"key_id": row.key_id, "role": row.role, "subject": row.subject, "label": row.label,
-            "created_at": row.created_at.isoformat() if row.created_at else None,
-            "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None}
+    return {
+        "key_id": row.key_id,
+        "role": row.role,
+        "subject": row.subject,
+        "label": row.label,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+    }

@@ -5,6 +5,7 @@ employer sees a masked contact (张**, 138****5678) until the trainee accepts a 
 employer's postings; from then on that employer (and no one else) sees the full name and phone.
 Declining (or revoking an earlier acceptance) masks it again.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -34,15 +35,25 @@ class ContactRequests:
 
     def _create(self, posting_id: str, trainee_id: str, employer: str, message: str | None) -> tuple[dict, bool]:
         with self.store.session() as s, s.begin():
-            row = s.execute(select(ContactRequestRow).where(ContactRequestRow.posting_id == posting_id,
-                                                            ContactRequestRow.trainee_id == trainee_id)).scalar_one_or_none()
+            row = s.execute(
+                select(ContactRequestRow).where(
+                    ContactRequestRow.posting_id == posting_id, ContactRequestRow.trainee_id == trainee_id
+                )
+            ).scalar_one_or_none()
             if row is not None:
                 if row.status == "declined":
                     row.status, row.decided_at, row.message = "pending", None, message
                     return describe(row), True
                 return describe(row), False
-            row = ContactRequestRow(id=secrets.token_hex(8), posting_id=posting_id, trainee_id=trainee_id,
-                                    employer=employer, status="pending", message=message, created_at=utcnow())
+            row = ContactRequestRow(
+                id=secrets.token_hex(8),
+                posting_id=posting_id,
+                trainee_id=trainee_id,
+                employer=employer,
+                status="pending",
+                message=message,
+                created_at=utcnow(),
+            )
             s.add(row)
         return describe(row), True
 
@@ -65,8 +76,13 @@ class ContactRequests:
 
     def for_trainee(self, trainee_id: str, offset: int, limit: int) -> list[dict]:
         with self.store.session() as s:
-            q = (select(ContactRequestRow).where(ContactRequestRow.trainee_id == trainee_id)
-                 .order_by(ContactRequestRow.created_at.desc(), ContactRequestRow.id).offset(offset).limit(limit))
+            q = (
+                select(ContactRequestRow)
+                .where(ContactRequestRow.trainee_id == trainee_id)
+                .order_by(ContactRequestRow.created_at.desc(), ContactRequestRow.id)
+                .offset(offset)
+                .limit(limit)
+            )
             return [describe(r) for r in s.execute(q).scalars()]
 
     def for_employer(self, employer: str, offset: int, limit: int, status: str | None = None) -> list[dict]:
@@ -82,9 +98,11 @@ class ContactRequests:
         if not trainee_ids:
             return set()
         with self.store.session() as s:
-            q = select(ContactRequestRow.trainee_id).where(ContactRequestRow.employer == employer,
-                                                           ContactRequestRow.status == "accepted",
-                                                           ContactRequestRow.trainee_id.in_(trainee_ids))
+            q = select(ContactRequestRow.trainee_id).where(
+                ContactRequestRow.employer == employer,
+                ContactRequestRow.status == "accepted",
+                ContactRequestRow.trainee_id.in_(trainee_ids),
+            )
             return set(s.execute(q).scalars())
 
     def contact_for(self, employer: str | None, trainee_id: str) -> dict:
@@ -98,10 +116,16 @@ class ContactRequests:
 
 
 def describe(row: ContactRequestRow) -> dict:
-    return {"id": row.id, "posting_id": row.posting_id, "trainee_id": row.trainee_id, "employer": row.employer,
-            "status": row.status, "message": row.message,
-            "created_at": row.created_at.isoformat() if row.created_at else None,
-            "decided_at": row.decided_at.isoformat() if row.decided_at else None}
+    return {
+        "id": row.id,
+        "posting_id": row.posting_id,
+        "trainee_id": row.trainee_id,
+        "employer": row.employer,
+        "status": row.status,
+        "message": row.message,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+    }
 
 
 __all__ = ["ContactRequests", "STATUSES"]

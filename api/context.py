@@ -1,4 +1,5 @@
 """What every request needs: settings, store, engine, keys, contact requests, metrics — and the role checks."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -85,8 +86,12 @@ class AppContext:
             log.error("index rebuild failed: %s\n%s", exc, traceback.format_exc())
             state = {"state": "failed", "error": str(exc)}
         with self._rebuild_lock:
-            self.rebuild_state = {**self.rebuild_state, **state, "finished_at": _now(),
-                                  "seconds": round(time.perf_counter() - started, 2)}
+            self.rebuild_state = {
+                **self.rebuild_state,
+                **state,
+                "finished_at": _now(),
+                "seconds": round(time.perf_counter() - started, 2),
+            }
 
 
 def _now() -> str:
@@ -97,23 +102,30 @@ def get_ctx(request: Request) -> AppContext:
     return request.app.state.ctx
 
 
-bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearer",
-                           description="`Authorization: Bearer <API 密钥>`（由 `python -m api.keys create` 或管理员接口签发）")
-header_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKey",
-                             description="或 `X-API-Key: <API 密钥>`")
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="`Authorization: Bearer <API 密钥>`（由 `python -m api.keys create` 或管理员接口签发）",
+)
+header_scheme = APIKeyHeader(
+    name="X-API-Key", auto_error=False, scheme_name="apiKey", description="或 `X-API-Key: <API 密钥>`"
+)
 
 
-def optional_principal(request: Request,
-                       bearer: HTTPAuthorizationCredentials | None = Security(bearer_scheme),
-                       header: str | None = Security(header_scheme)) -> Principal | None:
+def optional_principal(
+    request: Request,
+    bearer: HTTPAuthorizationCredentials | None = Security(bearer_scheme),
+    header: str | None = Security(header_scheme),
+) -> Principal | None:
     """The caller, or None when no key was sent; a key that was sent but is wrong is a 401."""
     secret = bearer.credentials if bearer is not None else header
     if secret is None:
         return None
     principal = get_ctx(request).keys.verify(secret.strip())
     if principal is None:
-        raise HTTPException(401, detail="API 密钥无效或已吊销 / invalid or revoked API key",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, detail="API 密钥无效或已吊销 / invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"}
+        )
     request.state.principal = principal
     return principal
 
@@ -123,11 +135,16 @@ def require(*roles: str):  # type: ignore[no-untyped-def]
 
     def dependency(principal: Principal | None = Depends(optional_principal)) -> Principal:
         if principal is None:
-            raise HTTPException(401, detail="需要 API 密钥 / API key required (Authorization: Bearer <key>)",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                detail="需要 API 密钥 / API key required (Authorization: Bearer <key>)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if principal.role not in roles:
-            raise HTTPException(403, detail=f"角色 {principal.role} 无权访问此接口 / role not allowed "
-                                            f"(需要 / requires: {', '.join(roles)})")
+            raise HTTPException(
+                403,
+                detail=f"角色 {principal.role} 无权访问此接口 / role not allowed (需要 / requires: {', '.join(roles)})",
+            )
         return principal
 
     return dependency
@@ -146,8 +163,10 @@ def check_trainee_access(ctx: AppContext, principal: Principal, trainee_id: str,
     elif principal.role not in others:
         raise forbid(f"角色 {principal.role} 无权访问学员信息 / role not allowed")
     elif principal.role == "trainer" and not ctx.store.is_enrolled_with(principal.subject, trainee_id):
-        raise forbid("培训机构只能查看参加本机构课程的学员；其他学员请看汇总统计 / "
-                     "trainers may access only trainees enrolled in their own courses")
+        raise forbid(
+            "培训机构只能查看参加本机构课程的学员；其他学员请看汇总统计 / "
+            "trainers may access only trainees enrolled in their own courses"
+        )
 
 
 def check_posting_owner(principal: Principal, employer: str) -> None:

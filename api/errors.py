@@ -7,6 +7,7 @@ Shape of input errors (422, also for bad JSON, wrong types, unknown district/occ
 Other errors keep FastAPI's `{"detail": "<message>"}` (401, 403, 404, 409, 413, 503); unexpected
 exceptions become a 500 carrying only the request id (the stack trace goes to the log).
 """
+
 from __future__ import annotations
 
 import logging
@@ -69,7 +70,7 @@ class InputError(Exception):
         self.status_code = status_code
 
     @classmethod
-    def many(cls, items: list[dict], status_code: int = 422) -> "InputError":
+    def many(cls, items: list[dict], status_code: int = 422) -> InputError:
         err = cls(items[0]["field"], items[0]["message"], status_code)
         err.items = items
         return err
@@ -119,8 +120,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(FlowInputError)
     async def on_flow_input(_request: Request, exc: FlowInputError) -> JSONResponse:
-        return JSONResponse({"detail": [{"field": exc.field, "message": exc.message, "type": "value_error"}]},
-                            status_code=422)
+        return JSONResponse(
+            {"detail": [{"field": exc.field, "message": exc.message, "type": "value_error"}]}, status_code=422
+        )
 
     @app.exception_handler(InputError)
     async def on_input(_request: Request, exc: InputError) -> JSONResponse:
@@ -131,16 +133,25 @@ def install(app: FastAPI) -> None:
         # FastAPI answers a body it cannot decode (not UTF-8, nested too deeply) with a bare 400; the
         # contract says bad input is a 422 naming the field
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-            return JSONResponse({"detail": [{"field": "body", "message": "请求体不是合法的 UTF-8 JSON（或嵌套过深）",
-                                             "type": "json_invalid"}]}, status_code=422)
+            return JSONResponse(
+                {
+                    "detail": [
+                        {
+                            "field": "body",
+                            "message": "请求体不是合法的 UTF-8 JSON（或嵌套过深）",
+                            "type": "json_invalid",
+                        }
+                    ]
+                },
+                status_code=422,
+            )
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         rid = _rid() or request.scope.get("state", {}).get("request_id")
-        return JSONResponse({"detail": "服务器内部错误 / internal server error", "request_id": rid},
-                            status_code=500)
+        return JSONResponse({"detail": "服务器内部错误 / internal server error", "request_id": rid}, status_code=500)
 
 
 __all__ = ["InputError", "install", "format_errors", "field_name", "HTTPException"]

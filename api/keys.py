@@ -8,6 +8,7 @@
 
 The secret is printed once; the database keeps only its SHA-256.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,16 +25,24 @@ def demo_subjects(store: Store) -> list[tuple[str, str]]:
     """(role, subject) pairs that fit the data in the store: a consenting trainee, an employer with open
     postings, the course provider with the most enrolled trainees, the office and an admin."""
     trainee = next((p["id"] for p in store.profiles() if p.get("consent_employer_search")), "T000001")
-    employer = next((p["employer"] for p in store.payloads("postings") if p.get("status", "open") == "open"),
-                    "重庆示例物业服务有限公司")
+    employer = next(
+        (p["employer"] for p in store.payloads("postings") if p.get("status", "open") == "open"),
+        "重庆示例物业服务有限公司",
+    )
     # the provider with the most enrolled trainees: a trainer sees its own courses' trainees only
     provider_of = {c["id"]: c["provider"] for c in store.payloads("courses")}
     enrolled = Counter(provider_of.get(r["course_id"]) for r in store.payloads("training_records"))
     enrolled.pop(None, None)
-    provider = (enrolled.most_common(1)[0][0] if enrolled
-                else next(iter(provider_of.values()), "重庆示例职业技能培训学校"))
-    return [("trainee", trainee), ("employer", employer), ("trainer", provider), ("office", "重庆市人社局就业办"),
-            ("admin", "ops")]
+    provider = (
+        enrolled.most_common(1)[0][0] if enrolled else next(iter(provider_of.values()), "重庆示例职业技能培训学校")
+    )
+    return [
+        ("trainee", trainee),
+        ("employer", employer),
+        ("trainer", provider),
+        ("office", "重庆市人社局就业办"),
+        ("admin", "ops"),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

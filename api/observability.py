@@ -9,6 +9,7 @@
   with several uvicorn workers each reports its own (see README).
 - Bodies above the limit (1 MB; 50 MB for `/api/import/…`) get a 413 before they are read.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,8 +42,12 @@ disable_created_metrics()  # no *_created series: they double the exposition for
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        data = {"ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
-                "level": record.levelname, "logger": record.name, "msg": record.getMessage()}
+        data = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
         rid = getattr(record, "request_id", None) or REQUEST_ID.get()
         if rid:
             data["request_id"] = rid
@@ -78,10 +83,19 @@ class Metrics:
 
     def __init__(self, engine_getter: Callable[[], object]) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter("matcher_http_requests_total", "HTTP requests by method, route template and status",
-                                ["method", "route", "status"], registry=self.registry)
-        self.latency = Histogram("matcher_http_request_duration_seconds", "HTTP request latency (seconds)",
-                                 ["method", "route"], buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.requests = Counter(
+            "matcher_http_requests_total",
+            "HTTP requests by method, route template and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "matcher_http_request_duration_seconds",
+            "HTTP request latency (seconds)",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.in_flight = Gauge("matcher_http_requests_in_flight", "HTTP requests being served", registry=self.registry)
         self.registry.register(_EngineCollector(engine_getter))
 
@@ -114,8 +128,9 @@ class _EngineCollector:
             world.add_metric([kind], float(n))
         yield world
         rw = engine.rw  # type: ignore[attr-defined]
-        held = CounterMetricFamily("matcher_write_lock_held_seconds",
-                                   "Time writers held the engine's write lock (readers wait meanwhile)")
+        held = CounterMetricFamily(
+            "matcher_write_lock_held_seconds", "Time writers held the engine's write lock (readers wait meanwhile)"
+        )
         held.add_metric([], rw.write_seconds_total)
         yield held
         writes = CounterMetricFamily("matcher_write_lock_writes", "Write-lock acquisitions")
@@ -177,7 +192,9 @@ class ObservabilityMiddleware:
         try:
             length = _header(scope, b"content-length")
             if length is not None and length.isdigit() and int(length) > limit:
-                await _send_json(send_wrapper, 413, {"detail": f"请求体过大（上限 {limit:,} 字节）/ request body too large"})
+                await _send_json(
+                    send_wrapper, 413, {"detail": f"请求体过大（上限 {limit:,} 字节）/ request body too large"}
+                )
             else:
                 await self.app(scope, receive_wrapper, send_wrapper)
         finally:
@@ -187,24 +204,45 @@ class ObservabilityMiddleware:
             template = getattr(route, "path", None) or "<unmatched>"
             self.metrics.observe(scope["method"], template, status[0], elapsed)
             principal = (scope.get("state") or {}).get("principal")
-            access_log.info("%s %s %d", scope["method"], template, status[0], extra={"fields": {
-                "request_id": rid, "method": scope["method"], "route": template, "path": scope.get("path"), "status": status[0],
-                "duration_ms": round(elapsed * 1000, 2), "role": getattr(principal, "role", None),
-                "key_id": getattr(principal, "key_id", None)}})
+            access_log.info(
+                "%s %s %d",
+                scope["method"],
+                template,
+                status[0],
+                extra={
+                    "fields": {
+                        "request_id": rid,
+                        "method": scope["method"],
+                        "route": template,
+                        "path": scope.get("path"),
+                        "status": status[0],
+                        "duration_ms": round(elapsed * 1000, 2),
+                        "role": getattr(principal, "role", None),
+                        "key_id": getattr(principal, "key_id", None),
+                    }
+                },
+            )
             REQUEST_ID.reset(token)
 
 
 async def _send_json(send, status: int, body: dict) -> None:  # type: ignore[no-untyped-def]
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": data})
 
 
 # The page and the API: scripts, styles and data from this origin only (ECharts' SVG needs inline styles),
 # no framing, no MIME sniffing, no referrer. /docs runs Swagger UI's one inline start-up script.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
 

@@ -5,6 +5,7 @@ Privacy (PIPL, 网络招聘服务管理规定): candidate results are built from
 accepts a contact request from that employer; every candidate search and profile view by an employer
 is written to the audit log.
 """
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Response
@@ -36,8 +37,8 @@ TrainerOffice = ("trainer", "office", "admin")
 
 RANKING_NOTE = {
     "how": "得分 = Σ 权重 × 特征（证书、通勤、语义、技能、薪资、经验、新鲜度），持证上岗要求为硬性条件；"
-           "性别、年龄、户籍、民族、婚育、健康等受保护属性从不参与排序。"
-           "Score = Σ weight × feature; mandatory certificates are a hard filter; protected attributes are never used.",
+    "性别、年龄、户籍、民族、婚育、健康等受保护属性从不参与排序。"
+    "Score = Σ weight × feature; mandatory certificates are a hard filter; protected attributes are never used.",
     "non_personalised": "加 personalised=false 可获得不使用个人画像的排序（按发布时间、薪资）。PIPL Art. 24.",
 }
 
@@ -65,9 +66,16 @@ def _posting_id(posting_id: str = Path(..., min_length=1, max_length=64, descrip
 
 
 def _run_jobs(ctx: AppContext, person, opts: JobOptions, trainee_id: str | None) -> dict:  # type: ignore[no-untyped-def]
-    query = JobQuery(k=opts.offset + opts.top_k, radius_km=opts.radius_km, pay_floor=opts.pay_floor, shift=opts.shift,
-                     districts=list(opts.districts) if opts.districts else None, personalised=opts.personalised,
-                     max_commute_minutes=opts.max_commute_minutes, include_far=opts.include_far)
+    query = JobQuery(
+        k=opts.offset + opts.top_k,
+        radius_km=opts.radius_km,
+        pay_floor=opts.pay_floor,
+        shift=opts.shift,
+        districts=list(opts.districts) if opts.districts else None,
+        personalised=opts.personalised,
+        max_commute_minutes=opts.max_commute_minutes,
+        include_far=opts.include_far,
+    )
     with ctx.reading() as engine:
         out = jobs_for(engine, person, query)
     out["results"] = _page_results(out["results"], opts.offset)
@@ -102,18 +110,28 @@ def job_query_options(
             except LookupError as exc:
                 raise InputError(f"query.district[{i}]", str(exc)) from exc
     try:
-        return JobOptions(top_k=top_k, offset=offset, radius_km=radius_km, pay_floor=pay_floor, shift=shift,
-                          districts=names, personalised=personalised, max_commute_minutes=max_commute_minutes,
-                          include_far=include_far)
+        return JobOptions(
+            top_k=top_k,
+            offset=offset,
+            radius_km=radius_km,
+            pay_floor=pay_floor,
+            shift=shift,
+            districts=names,
+            personalised=personalised,
+            max_commute_minutes=max_commute_minutes,
+            include_far=include_far,
+        )
     except ValidationError as exc:  # e.g. shift=" " (blank once stripped): a 422 naming the parameter, not a 500
         err = exc.errors()[0]
         raise InputError(f"query.{format_loc(err['loc'])}", err["msg"]) from exc
 
 
-JOBS_DESC = ("为已登记学员推荐在招岗位：持证上岗为硬性条件，每条结果附理由（匹配的证书与技能、缺什么、距离、薪资）与各特征贡献；"
-             "`personalised=false` 返回不使用画像的排序。Jobs for a stored trainee, each with reasons and per-feature "
-             "contributions; `personalised=false` gives the non-personalised ranking. "
-             "Roles: the trainee themself, trainer (trainees of its own courses), office, admin.")
+JOBS_DESC = (
+    "为已登记学员推荐在招岗位：持证上岗为硬性条件，每条结果附理由（匹配的证书与技能、缺什么、距离、薪资）与各特征贡献；"
+    "`personalised=false` 返回不使用画像的排序。Jobs for a stored trainee, each with reasons and per-feature "
+    "contributions; `personalised=false` gives the non-personalised ranking. "
+    "Roles: the trainee themself, trainer (trainees of its own courses), office, admin."
+)
 
 
 def _audit_view(ctx: AppContext, principal: Principal, action: str, trainee_id: str) -> None:
@@ -122,8 +140,13 @@ def _audit_view(ctx: AppContext, principal: Principal, action: str, trainee_id: 
         ctx.audit(principal, action, trainee_id)
 
 
-@router.get("/api/trainees/{trainee_id}/jobs", tags=TRAINEE, summary="为学员推荐岗位 / jobs for a stored trainee",
-            description=JOBS_DESC, responses={404: {"description": "学员不存在"}})
+@router.get(
+    "/api/trainees/{trainee_id}/jobs",
+    tags=TRAINEE,
+    summary="为学员推荐岗位 / jobs for a stored trainee",
+    description=JOBS_DESC,
+    responses={404: {"description": "学员不存在"}},
+)
 def trainee_jobs(
     trainee_id: str = Depends(_trainee_id),
     opts: JobOptions = Depends(job_query_options),
@@ -135,13 +158,22 @@ def trainee_jobs(
     return _run_jobs(ctx, _stored_person(ctx, trainee_id), opts, trainee_id)
 
 
-@router.post("/api/trainees/{trainee_id}/jobs", tags=TRAINEE, summary="为学员推荐岗位（JSON 选项）/ jobs for a stored trainee",
-             description=JOBS_DESC, responses={404: {"description": "学员不存在"}})
+@router.post(
+    "/api/trainees/{trainee_id}/jobs",
+    tags=TRAINEE,
+    summary="为学员推荐岗位（JSON 选项）/ jobs for a stored trainee",
+    description=JOBS_DESC,
+    responses={404: {"description": "学员不存在"}},
+)
 def trainee_jobs_post(
     trainee_id: str = Depends(_trainee_id),
-    opts: JobOptions = Body(default_factory=JobOptions, openapi_examples={
-        "nearby": {"summary": "30 公里内、白班", "value": {"top_k": 10, "radius_km": 30, "shift": "白班"}},
-        "non_personalised": {"summary": "非个性化排序", "value": {"personalised": False}}}),
+    opts: JobOptions = Body(
+        default_factory=JobOptions,
+        openapi_examples={
+            "nearby": {"summary": "30 公里内、白班", "value": {"top_k": 10, "radius_km": 30, "shift": "白班"}},
+            "non_personalised": {"summary": "非个性化排序", "value": {"personalised": False}},
+        },
+    ),
     principal: Principal = Depends(require("trainee", *TrainerOffice)),
     ctx: AppContext = Depends(get_ctx),
 ) -> dict:
@@ -150,9 +182,13 @@ def trainee_jobs_post(
     return _run_jobs(ctx, _stored_person(ctx, trainee_id), opts, trainee_id)
 
 
-@router.post("/api/match/jobs", tags=PUBLIC, summary="临时画像找岗位（无需登录）/ jobs for an ad-hoc profile",
-             description="求职者不必注册：给出证书、区县等即可获得带理由的岗位推荐；画像不保存。"
-                         "No account needed; the profile is not stored.")
+@router.post(
+    "/api/match/jobs",
+    tags=PUBLIC,
+    summary="临时画像找岗位（无需登录）/ jobs for an ad-hoc profile",
+    description="求职者不必注册：给出证书、区县等即可获得带理由的岗位推荐；画像不保存。"
+    "No account needed; the profile is not stored.",
+)
 def match_jobs(body: AdhocProfile, ctx: AppContext = Depends(get_ctx)) -> dict:
     return _run_jobs(ctx, _adhoc(body), body, None)
 
@@ -164,31 +200,52 @@ def _adhoc(body: AdhocProfile):  # type: ignore[no-untyped-def]
         raise InputError("body.lon", f"坐标 ({body.lon}, {body.lat}) 不在重庆市范围内")
     certs = [c.model_dump(exclude_none=True) for c in body.certificates]
     try:
-        return adhoc_person(certs, body.district, skills=list(body.skills), experience_years=body.experience_years,
-                            desired_salary=body.desired_salary, lon=body.lon, lat=body.lat)
+        return adhoc_person(
+            certs,
+            body.district,
+            skills=list(body.skills),
+            experience_years=body.experience_years,
+            desired_salary=body.desired_salary,
+            lon=body.lon,
+            lat=body.lat,
+        )
     except FlowInputError as exc:  # fields of the request body, named as the body names them
         raise InputError(f"body.{exc.field}", exc.message) from exc
 
 
-@router.post("/api/match/gap", tags=PUBLIC, summary="临时画像的技能差距与课程（无需登录）/ skill gap for an ad-hoc profile",
-             description="不必注册：给出证书、区县与可选目标（职业或岗位），得到缺少的证书（按可解锁岗位数排序）、"
-                         "补缺课程与补完后的岗位增量；画像不保存。No account needed; nothing is stored.")
+@router.post(
+    "/api/match/gap",
+    tags=PUBLIC,
+    summary="临时画像的技能差距与课程（无需登录）/ skill gap for an ad-hoc profile",
+    description="不必注册：给出证书、区县与可选目标（职业或岗位），得到缺少的证书（按可解锁岗位数排序）、"
+    "补缺课程与补完后的岗位增量；画像不保存。No account needed; nothing is stored.",
+)
 def match_gap(body: AdhocGap, ctx: AppContext = Depends(get_ctx)) -> dict:
     person = _adhoc(body)
     with ctx.reading() as engine:
-        return gap(engine, person, target_occupation=body.target_occupation, target_posting=body.target_posting,
-                   radius_km=body.radius_km)
+        return gap(
+            engine,
+            person,
+            target_occupation=body.target_occupation,
+            target_posting=body.target_posting,
+            radius_km=body.radius_km,
+        )
 
 
-@router.get("/api/trainees/{trainee_id}/gap", tags=TRAINEE, summary="技能差距与补缺课程 / skill gap → courses",
-            description="缺哪些证书/技能（按能解锁的附近岗位数排序）、哪门本地补贴课程最快补上、补完多几个岗位。"
-                        "Missing certificates and skills ranked by jobs unlocked, with courses and what-if counts. "
-                        "Roles: the trainee themself, trainer (trainees of its own courses), office, admin.",
-            responses={404: {"description": "学员不存在"}})
+@router.get(
+    "/api/trainees/{trainee_id}/gap",
+    tags=TRAINEE,
+    summary="技能差距与补缺课程 / skill gap → courses",
+    description="缺哪些证书/技能（按能解锁的附近岗位数排序）、哪门本地补贴课程最快补上、补完多几个岗位。"
+    "Missing certificates and skills ranked by jobs unlocked, with courses and what-if counts. "
+    "Roles: the trainee themself, trainer (trainees of its own courses), office, admin.",
+    responses={404: {"description": "学员不存在"}},
+)
 def trainee_gap(
     trainee_id: str = Depends(_trainee_id),
-    target_occupation: str | None = Query(None, min_length=1, max_length=100, description="目标职业（名称/别名/代码）",
-                                          examples=["电工"]),
+    target_occupation: str | None = Query(
+        None, min_length=1, max_length=100, description="目标职业（名称/别名/代码）", examples=["电工"]
+    ),
     target_posting: str | None = Query(None, min_length=1, max_length=64, description="目标岗位 id"),
     radius_km: Radius = None,
     principal: Principal = Depends(require("trainee", *TrainerOffice)),
@@ -198,20 +255,38 @@ def trainee_gap(
     _audit_view(ctx, principal, "profile_gap", trainee_id)
     person = _stored_person(ctx, trainee_id)
     with ctx.reading() as engine:
-        out = gap(engine, person, target_occupation=target_occupation, target_posting=target_posting,
-                  radius_km=radius_km)
+        out = gap(
+            engine, person, target_occupation=target_occupation, target_posting=target_posting, radius_km=radius_km
+        )
     return {"trainee_id": trainee_id, **out}
 
 
 # --- employer side ----------------------------------------------------------------------------------
 
+
 def _candidate(ctx: AppContext, result: dict, contact: dict) -> dict:
     """Whitelist of what an employer sees of a candidate."""
     t = result["trainee"]
-    trainee = {"id": t["id"], "district": t["district"], "certificates": list(t.get("certificates", [])),
-               "skills": list(t.get("skills", [])), "experience_years": t.get("experience_years"), "contact": contact}
-    keep = ("score", "features", "contributions", "distance_km", "commute_minutes", "river_crossings",
-            "mandatory_ok", "reasons", "missing", "rank")
+    trainee = {
+        "id": t["id"],
+        "district": t["district"],
+        "certificates": list(t.get("certificates", [])),
+        "skills": list(t.get("skills", [])),
+        "experience_years": t.get("experience_years"),
+        "contact": contact,
+    }
+    keep = (
+        "score",
+        "features",
+        "contributions",
+        "distance_km",
+        "commute_minutes",
+        "river_crossings",
+        "mandatory_ok",
+        "reasons",
+        "missing",
+        "rank",
+    )
     return {"trainee": trainee, **{k: result[k] for k in keep if k in result}}
 
 
@@ -223,9 +298,14 @@ def _contacts(ctx: AppContext, principal: Principal, ids: list[str]) -> dict[str
 def _candidates_response(ctx: AppContext, principal: Principal, out: dict, offset: int, top_k: int) -> dict:
     page = _page_results(out["results"], offset)
     contacts = _contacts(ctx, principal, [r["trainee"]["id"] for r in page])
-    return {"posting": out["posting"], "consenting_pool": out["consenting_pool"], "considered": out["considered"],
-            "offset": offset, "top_k": top_k,
-            "results": [_candidate(ctx, r, contacts[r["trainee"]["id"]]) for r in page]}
+    return {
+        "posting": out["posting"],
+        "consenting_pool": out["consenting_pool"],
+        "considered": out["considered"],
+        "offset": offset,
+        "top_k": top_k,
+        "results": [_candidate(ctx, r, contacts[r["trainee"]["id"]]) for r in page],
+    }
 
 
 def _owned_posting(ctx: AppContext, principal: Principal, posting_id: str):  # type: ignore[no-untyped-def]
@@ -237,12 +317,15 @@ def _owned_posting(ctx: AppContext, principal: Principal, posting_id: str):  # t
     return view
 
 
-@router.get("/api/postings/{posting_id}/candidates", tags=EMPLOYER,
-            summary="为岗位找候选人 / candidates for a posting",
-            description="仅限同意被搜索的学员；联系方式脱敏（张**、138****5678），学员接受联系请求后才对该单位显示；"
-                        "每次检索写入审计日志。Consenting trainees only; masked contacts; audited. "
-                        "Roles: the posting's employer, office, admin.",
-            responses={404: {"description": "岗位不存在"}})
+@router.get(
+    "/api/postings/{posting_id}/candidates",
+    tags=EMPLOYER,
+    summary="为岗位找候选人 / candidates for a posting",
+    description="仅限同意被搜索的学员；联系方式脱敏（张**、138****5678），学员接受联系请求后才对该单位显示；"
+    "每次检索写入审计日志。Consenting trainees only; masked contacts; audited. "
+    "Roles: the posting's employer, office, admin.",
+    responses={404: {"description": "岗位不存在"}},
+)
 def posting_candidates(
     posting_id: str = Depends(_posting_id),
     top_k: TopK = 20,
@@ -255,14 +338,22 @@ def posting_candidates(
     with ctx.reading() as engine:
         out = candidates_for(engine, view, k=offset + top_k, radius_km=radius_km)
     resp = _candidates_response(ctx, principal, out, offset, top_k)
-    ctx.audit(principal, "candidate_search", posting_id,
-              f"returned={len(resp['results'])} trainees={','.join(r['trainee']['id'] for r in resp['results'])}")
+    ctx.audit(
+        principal,
+        "candidate_search",
+        posting_id,
+        f"returned={len(resp['results'])} trainees={','.join(r['trainee']['id'] for r in resp['results'])}",
+    )
     return resp
 
 
-@router.post("/api/match/candidates", tags=EMPLOYER, summary="按岗位描述找候选人 / candidates for free job text",
-             description="不必先发布岗位：输入岗位描述与工作区县。仅限同意被搜索的学员，脱敏，审计。"
-                         "Free job text + district; consenting trainees only; masked; audited. Roles: employer, office, admin.")
+@router.post(
+    "/api/match/candidates",
+    tags=EMPLOYER,
+    summary="按岗位描述找候选人 / candidates for free job text",
+    description="不必先发布岗位：输入岗位描述与工作区县。仅限同意被搜索的学员，脱敏，审计。"
+    "Free job text + district; consenting trainees only; masked; audited. Roles: employer, office, admin.",
+)
 def match_candidates(
     body: CandidateText,
     principal: Principal = Depends(require("employer", "office", "admin")),
@@ -271,12 +362,17 @@ def match_candidates(
     engine = ctx.require_engine()
     view = posting_from_text(engine, body.text, body.district)
     with ctx.reading() as engine:
-        out = candidates_for(engine, view, k=body.offset + body.top_k, radius_km=body.radius_km,
-                             has_location=body.district is not None)
+        out = candidates_for(
+            engine, view, k=body.offset + body.top_k, radius_km=body.radius_km, has_location=body.district is not None
+        )
     resp = _candidates_response(ctx, principal, out, body.offset, body.top_k)
-    ctx.audit(principal, "candidate_search_text", None,
-              f"text={body.text[:60]!r} returned={len(resp['results'])} "
-              f"trainees={','.join(r['trainee']['id'] for r in resp['results'])}")
+    ctx.audit(
+        principal,
+        "candidate_search_text",
+        None,
+        f"text={body.text[:60]!r} returned={len(resp['results'])} "
+        f"trainees={','.join(r['trainee']['id'] for r in resp['results'])}",
+    )
     return resp
 
 
@@ -285,15 +381,20 @@ def _consenting(ctx: AppContext, trainee_id: str):  # type: ignore[no-untyped-de
     meta = engine.world.trainee_meta.get(trainee_id)
     person = engine.world.trainees.get(trainee_id)
     if meta is None or person is None or not meta.consent:
-        raise HTTPException(404, detail=f"候选人 {trainee_id} 不存在或未同意被用人单位搜索 / no such consenting candidate")
+        raise HTTPException(
+            404, detail=f"候选人 {trainee_id} 不存在或未同意被用人单位搜索 / no such consenting candidate"
+        )
     return person
 
 
-@router.get("/api/postings/{posting_id}/candidates/{trainee_id}", tags=EMPLOYER,
-            summary="查看候选人（对本岗位）/ view one candidate for a posting",
-            description="候选人画像与匹配理由；联系方式在学员接受前脱敏；写入审计日志。"
-                        "Profile facts and fit for this posting; masked contact until accepted; audited.",
-            responses={404: {"description": "岗位或候选人不存在"}})
+@router.get(
+    "/api/postings/{posting_id}/candidates/{trainee_id}",
+    tags=EMPLOYER,
+    summary="查看候选人（对本岗位）/ view one candidate for a posting",
+    description="候选人画像与匹配理由；联系方式在学员接受前脱敏；写入审计日志。"
+    "Profile facts and fit for this posting; masked contact until accepted; audited.",
+    responses={404: {"description": "岗位或候选人不存在"}},
+)
 def view_candidate(
     posting_id: str = Depends(_posting_id),
     trainee_id: str = Depends(_trainee_id),
@@ -308,12 +409,19 @@ def view_candidate(
     return {"posting_id": posting_id, **_candidate(ctx, result, contact)}
 
 
-@router.post("/api/postings/{posting_id}/candidates/{trainee_id}/contact-request", tags=EMPLOYER, status_code=201,
-             summary="请求联系候选人 / ask a candidate for contact",
-             description="学员接受后，本单位可看到其完整姓名与电话。The trainee decides; after acceptance this employer "
-                         "sees the full name and phone. Role: the posting's employer.",
-             responses={200: {"description": "已有相同请求 / request already exists"},
-                        404: {"description": "岗位或候选人不存在"}, 409: {"description": "岗位已关闭"}})
+@router.post(
+    "/api/postings/{posting_id}/candidates/{trainee_id}/contact-request",
+    tags=EMPLOYER,
+    status_code=201,
+    summary="请求联系候选人 / ask a candidate for contact",
+    description="学员接受后，本单位可看到其完整姓名与电话。The trainee decides; after acceptance this employer "
+    "sees the full name and phone. Role: the posting's employer.",
+    responses={
+        200: {"description": "已有相同请求 / request already exists"},
+        404: {"description": "岗位或候选人不存在"},
+        409: {"description": "岗位已关闭"},
+    },
+)
 def contact_request(
     response: Response,
     posting_id: str = Depends(_posting_id),
@@ -333,8 +441,12 @@ def contact_request(
     return req
 
 
-@router.get("/api/employer/contact-requests", tags=EMPLOYER, summary="本单位的联系请求 / my contact requests",
-            description="已接受的请求附完整联系方式（写入审计日志），其余脱敏。Accepted ones carry the full contact (audited).")
+@router.get(
+    "/api/employer/contact-requests",
+    tags=EMPLOYER,
+    summary="本单位的联系请求 / my contact requests",
+    description="已接受的请求附完整联系方式（写入审计日志），其余脱敏。Accepted ones carry the full contact (audited).",
+)
 def employer_contact_requests(
     status: str | None = Query(None, pattern="^(pending|accepted|declined)$"),
     top_k: TopK = 20,
@@ -354,8 +466,13 @@ def employer_contact_requests(
 
 # --- trainee side of contact requests -------------------------------------------------------------
 
-@router.get("/api/trainees/{trainee_id}/contact-requests", tags=TRAINEE, summary="收到的联系请求 / contact requests received",
-            description="Roles: the trainee themself, office, admin.")
+
+@router.get(
+    "/api/trainees/{trainee_id}/contact-requests",
+    tags=TRAINEE,
+    summary="收到的联系请求 / contact requests received",
+    description="Roles: the trainee themself, office, admin.",
+)
 def trainee_contact_requests(
     trainee_id: str = Depends(_trainee_id),
     top_k: TopK = 20,
@@ -368,8 +485,11 @@ def trainee_contact_requests(
     engine = ctx.engine
     for r in items:
         view = engine.world.postings.get(r["posting_id"]) if engine is not None else None
-        r["posting"] = {"id": r["posting_id"], "title": view.title, "employer": view.employer,
-                        "district": view.district} if view is not None else None
+        r["posting"] = (
+            {"id": r["posting_id"], "title": view.title, "employer": view.employer, "district": view.district}
+            if view is not None
+            else None
+        )
     return {"trainee_id": trainee_id, "offset": offset, "top_k": top_k, "results": items}
 
 
@@ -380,15 +500,22 @@ def _decide(ctx: AppContext, principal: Principal, trainee_id: str, request_id: 
     if req is None or req["trainee_id"] != trainee_id:
         raise HTTPException(404, detail=f"联系请求 {request_id} 不存在")
     req = ctx.contacts.decide(request_id, status)
-    ctx.audit(principal, f"contact_{'accept' if status == 'accepted' else 'decline'}", trainee_id,
-              f"request={request_id} employer={req['employer']} posting={req['posting_id']}")  # type: ignore[index]
+    ctx.audit(
+        principal,
+        f"contact_{'accept' if status == 'accepted' else 'decline'}",
+        trainee_id,
+        f"request={request_id} employer={req['employer']} posting={req['posting_id']}",
+    )  # type: ignore[index]
     return req  # type: ignore[return-value]
 
 
-@router.post("/api/trainees/{trainee_id}/contact-requests/{request_id}/accept", tags=TRAINEE,
-             summary="接受联系请求（向该单位公开电话）/ accept: release my contact to this employer",
-             description="只有学员本人可以接受（PIPL 单独同意）。Only the trainee themself.",
-             responses={404: {"description": "请求不存在"}})
+@router.post(
+    "/api/trainees/{trainee_id}/contact-requests/{request_id}/accept",
+    tags=TRAINEE,
+    summary="接受联系请求（向该单位公开电话）/ accept: release my contact to this employer",
+    description="只有学员本人可以接受（PIPL 单独同意）。Only the trainee themself.",
+    responses={404: {"description": "请求不存在"}},
+)
 def accept_contact(
     trainee_id: str = Depends(_trainee_id),
     request_id: str = Path(..., min_length=1, max_length=32),
@@ -398,10 +525,13 @@ def accept_contact(
     return _decide(ctx, principal, trainee_id, request_id, "accepted")
 
 
-@router.post("/api/trainees/{trainee_id}/contact-requests/{request_id}/decline", tags=TRAINEE,
-             summary="拒绝或撤回联系请求 / decline (or revoke an acceptance)",
-             description="撤回后该单位重新只能看到脱敏联系方式。After revoking, the employer sees the masked contact again.",
-             responses={404: {"description": "请求不存在"}})
+@router.post(
+    "/api/trainees/{trainee_id}/contact-requests/{request_id}/decline",
+    tags=TRAINEE,
+    summary="拒绝或撤回联系请求 / decline (or revoke an acceptance)",
+    description="撤回后该单位重新只能看到脱敏联系方式。After revoking, the employer sees the masked contact again.",
+    responses={404: {"description": "请求不存在"}},
+)
 def decline_contact(
     trainee_id: str = Depends(_trainee_id),
     request_id: str = Path(..., min_length=1, max_length=32),

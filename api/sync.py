@@ -10,6 +10,7 @@ So a write acknowledged by one worker is visible to the next request on any work
 The last sequence number is read *before* the engine loads the store at start-up, so nothing written in
 between is missed (re-applying a record that is already current is harmless).
 """
+
 from __future__ import annotations
 
 import logging
@@ -53,9 +54,11 @@ class ChangeFeed:
             if latest <= self.seen:
                 return 0
             with self.store.session() as s:
-                rows = s.execute(select(ChangeRow.kind, ChangeRow.record_id, ChangeRow.origin)
-                                 .where(ChangeRow.seq > self.seen, ChangeRow.seq <= latest)
-                                 .order_by(ChangeRow.seq)).all()
+                rows = s.execute(
+                    select(ChangeRow.kind, ChangeRow.record_id, ChangeRow.origin)
+                    .where(ChangeRow.seq > self.seen, ChangeRow.seq <= latest)
+                    .order_by(ChangeRow.seq)
+                ).all()
             touched: dict[str, dict[str, None]] = {}
             for kind, record_id, origin in rows:
                 if origin != self.origin:
@@ -63,8 +66,9 @@ class ChangeFeed:
             n = 0
             for kind, ids in touched.items():
                 records = {i: self.store.get(kind, i) for i in ids}  # the current state wins
-                engine.refresh(kind, [r for r in records.values() if r is not None],
-                               [i for i, r in records.items() if r is None])
+                engine.refresh(
+                    kind, [r for r in records.values() if r is not None], [i for i, r in records.items() if r is None]
+                )
                 n += len(records)
             self.seen = latest
             if n:

@@ -3,6 +3,7 @@
 They live beside the store's tables (same SQLAlchemy engine, so SQLite or PostgreSQL alike) but are
 declared here because only the HTTP layer uses them. `ensure_tables(store)` creates them if missing.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Helpers for tests and demos: copy a data home, mint one API key per role, auth headers."""
+
 from __future__ import annotations
 
 import contextlib
@@ -33,11 +34,18 @@ def warm_cache(home: Path) -> None:
     marker = home / "cache" / ".normaliser-warm"
     if marker.exists():
         return
-    code = ("import sys; from pathlib import Path; from matcher.config import Settings; "
-            "from matcher.normalise import OccupationNormaliser; from models import get_encoder; "
-            "s = Settings(home=Path(sys.argv[1])); OccupationNormaliser(get_encoder(s.encoder, cache_dir=s.cache_dir))")
-    subprocess.run([sys.executable, "-c", code, str(home)], check=True, cwd=Path(__file__).resolve().parents[1],
-                   capture_output=True, timeout=900)
+    code = (
+        "import sys; from pathlib import Path; from matcher.config import Settings; "
+        "from matcher.normalise import OccupationNormaliser; from models import get_encoder; "
+        "s = Settings(home=Path(sys.argv[1])); OccupationNormaliser(get_encoder(s.encoder, cache_dir=s.cache_dir))"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(home)],
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        timeout=900,
+    )
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.touch()
 
@@ -51,7 +59,9 @@ def _is_sqlite(path: Path) -> bool:
 def copy_home(src: Path, dst: Path) -> Path:
     """Copy a data home; SQLite databases through SQLite's backup API (consistent even while open)."""
     warm_cache(src)
-    dbs = [p for p in src.rglob("*") if p.is_file() and not p.name.endswith(("-wal", "-shm", "-journal")) and _is_sqlite(p)]
+    dbs = [
+        p for p in src.rglob("*") if p.is_file() and not p.name.endswith(("-wal", "-shm", "-journal")) and _is_sqlite(p)
+    ]
     skip = {p.name for p in dbs} | {p.name + suffix for p in dbs for suffix in ("-wal", "-shm", "-journal")}
     shutil.copytree(src, dst, ignore=lambda _d, names: [n for n in names if n in skip])
     for db in dbs:
@@ -65,7 +75,10 @@ def copy_home(src: Path, dst: Path) -> Path:
 def mint_keys(home: Path, who: dict[str, tuple[str, str]] | None = None) -> dict[str, str]:
     """{name: secret} for each (role, subject) in `who` (default: SMALL_WORLD_KEYS)."""
     keys = KeyStore(Store.from_settings(Settings(home=home)))
-    return {name: keys.create(role, subject, f"test:{name}")[1] for name, (role, subject) in (who or SMALL_WORLD_KEYS).items()}
+    return {
+        name: keys.create(role, subject, f"test:{name}")[1]
+        for name, (role, subject) in (who or SMALL_WORLD_KEYS).items()
+    }
 
 
 def bearer(secret: str) -> dict[str, str]:

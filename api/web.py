@@ -10,6 +10,7 @@ Mount it with `mount_web(app)` at the end of `create_app` (idempotent). Its rout
 API's, so it takes over `/` from the API's plain placeholder home page. It also adds `GET /api/me` (role and
 subject of the caller's key), which the page needs to know whose postings to list.
 """
+
 from __future__ import annotations
 
 import logging
@@ -51,13 +52,19 @@ def echarts_js() -> Response:
     path = echarts_file()
     if not path.is_file():
         # The page handles a missing chart library (it shows the tables and says how to install it).
-        return Response("/* ECharts 未安装：运行 make web（npm ci --prefix web）*/", status_code=404,
-                        media_type="application/javascript")
+        return Response(
+            "/* ECharts 未安装：运行 make web（npm ci --prefix web）*/",
+            status_code=404,
+            media_type="application/javascript",
+        )
     return FileResponse(path, media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"})
 
 
-SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css",
-                 "favicon-32x32.png": "image/png"}
+SWAGGER_FILES = {
+    "swagger-ui-bundle.js": "application/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon-32x32.png": "image/png",
+}
 
 
 @router.get("/static/vendor/swagger/{name}", include_in_schema=False)
@@ -71,10 +78,13 @@ def swagger_asset(name: str) -> Response:
 
 @router.get("/docs", include_in_schema=False)
 def docs(request: Request) -> Response:
-    return get_swagger_ui_html(openapi_url=request.app.openapi_url, title=f"{request.app.title} · 接口文档",
-                               swagger_js_url="/static/vendor/swagger/swagger-ui-bundle.js",
-                               swagger_css_url="/static/vendor/swagger/swagger-ui.css",
-                               swagger_favicon_url="/static/vendor/swagger/favicon-32x32.png")
+    return get_swagger_ui_html(
+        openapi_url=request.app.openapi_url,
+        title=f"{request.app.title} · 接口文档",
+        swagger_js_url="/static/vendor/swagger/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger/swagger-ui.css",
+        swagger_favicon_url="/static/vendor/swagger/favicon-32x32.png",
+    )
 
 
 # Undocumented on purpose until the API owns it: the role matrix test (tests/test_api_roles.py) requires a

@@ -15,6 +15,7 @@ Measures, per encoder: throughput at batch 64 (texts/s; median of 3 passes after
 set, and single-query latency (one title, kind=query, as a search request does) p50/p99 over 200 titles.
 Fidelity of the runtimes: cosine of ONNX fp32 / int8 vectors with the torch vectors of the same model.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -102,11 +103,20 @@ def run(quick: bool = False) -> dict:
 
     n, n_lat = (64, 30) if quick else (512, 200)
     titles, posts = texts(n)
-    result: dict = {"machine": machine_info(), "packages": package_versions(), "quick": quick,
-                    "texts": {"titles": len(titles), "postings": len(posts),
-                              "posting_chars_mean": round(statistics.mean(map(len, posts)), 1),
-                              "title_chars_mean": round(statistics.mean(map(len, titles)), 1)},
-                    "encoders": {}, "skipped": {}, "fidelity": {}}
+    result: dict = {
+        "machine": machine_info(),
+        "packages": package_versions(),
+        "quick": quick,
+        "texts": {
+            "titles": len(titles),
+            "postings": len(posts),
+            "posting_chars_mean": round(statistics.mean(map(len, posts)), 1),
+            "title_chars_mean": round(statistics.mean(map(len, titles)), 1),
+        },
+        "encoders": {},
+        "skipped": {},
+        "fidelity": {},
+    }
     vectors: dict[str, np.ndarray] = {}
     for label, name in CANDIDATES.items():
         spec = _spec(name)
@@ -118,11 +128,16 @@ def run(quick: bool = False) -> dict:
         enc = get_encoder(spec)
         enc.encode(["预热"], kind="query")
         load_s = time.perf_counter() - t0
-        entry = {"spec": spec, "id": enc.id, "load_s": round(load_s, 2),
-                 "titles_per_s": round(throughput(enc, titles), 1),
-                 "postings_per_s": round(throughput(enc, posts), 1),
-                 "query_latency_ms": {k: round(v, 2) if isinstance(v, float) else v
-                                      for k, v in latency(enc, titles[:n_lat]).items()}}
+        entry = {
+            "spec": spec,
+            "id": enc.id,
+            "load_s": round(load_s, 2),
+            "titles_per_s": round(throughput(enc, titles), 1),
+            "postings_per_s": round(throughput(enc, posts), 1),
+            "query_latency_ms": {
+                k: round(v, 2) if isinstance(v, float) else v for k, v in latency(enc, titles[:n_lat]).items()
+            },
+        }
         result["encoders"][label] = entry
         if name in ("ft_st", "ft_fp32", "ft_int8"):
             vectors[name] = enc.encode(titles + posts, kind="query")
@@ -130,29 +145,36 @@ def run(quick: bool = False) -> dict:
         for name in ("ft_fp32", "ft_int8"):
             if name in vectors:
                 cos = (vectors[name] * vectors["ft_st"]).sum(axis=1)
-                result["fidelity"][f"{name} vs torch"] = {"min": round(float(cos.min()), 5),
-                                                          "mean": round(float(cos.mean()), 5)}
+                result["fidelity"][f"{name} vs torch"] = {
+                    "min": round(float(cos.min()), 5),
+                    "mean": round(float(cos.mean()), 5),
+                }
     return result
 
 
 def markdown(r: dict) -> str:
-    lines = ["# Encoder speed (2 cores, no cache)\n",
-             f"Texts: {r['texts']['titles']} titles (mean {r['texts']['title_chars_mean']} chars), "
-             f"{r['texts']['postings']} posting texts as the service embeds them (mean "
-             f"{r['texts']['posting_chars_mean']} chars). Throughput: batch 64, median of 3 passes. Latency: one "
-             "title per call (kind=query).\n",
-             "| encoder | titles/s | postings/s | query p50 ms | query p99 ms | load s |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "# Encoder speed (2 cores, no cache)\n",
+        f"Texts: {r['texts']['titles']} titles (mean {r['texts']['title_chars_mean']} chars), "
+        f"{r['texts']['postings']} posting texts as the service embeds them (mean "
+        f"{r['texts']['posting_chars_mean']} chars). Throughput: batch 64, median of 3 passes. Latency: one "
+        "title per call (kind=query).\n",
+        "| encoder | titles/s | postings/s | query p50 ms | query p99 ms | load s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for label, e in r["encoders"].items():
         q = e["query_latency_ms"]
-        lines.append(f"| {label} | {e['titles_per_s']:.0f} | {e['postings_per_s']:.0f} | {q['p50']:.1f} | "
-                     f"{q['p99']:.1f} | {e['load_s']:.1f} |")
+        lines.append(
+            f"| {label} | {e['titles_per_s']:.0f} | {e['postings_per_s']:.0f} | {q['p50']:.1f} | "
+            f"{q['p99']:.1f} | {e['load_s']:.1f} |"
+        )
     if r["skipped"]:
         lines.append("\nSkipped: " + "; ".join(f"{k} — {v}" for k, v in r["skipped"].items()) + ".")
     if r["fidelity"]:
-        lines.append("\nRuntime fidelity (cosine with the torch vectors of the same fine-tuned model, titles + "
-                     "postings): " + "; ".join(f"{k}: min {v['min']}, mean {v['mean']}" for k, v in r["fidelity"].items())
-                     + ".")
+        lines.append(
+            "\nRuntime fidelity (cosine with the torch vectors of the same fine-tuned model, titles + "
+            "postings): " + "; ".join(f"{k}: min {v['min']}, mean {v['mean']}" for k, v in r["fidelity"].items()) + "."
+        )
     load = r["machine"].get("loadavg_at_start")
     lines.append(f"\nLoad average at start: {load}. Reproduce: `.venv/bin/python -m eval.bench_encoders`.")
     return "\n".join(lines) + "\n"

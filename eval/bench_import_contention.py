@@ -14,6 +14,7 @@ What it does (one run, one `matcher serve`, on a copy of `eval.bench_http --post
    hold, so the longest hold bounds what one import batch can cost anyone else), plus the machine's load.
 Writes `eval/results/bench_import_contention.json` and `.md`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,9 +46,11 @@ def lock_stats(base_url: str) -> dict[str, float]:
     import httpx
 
     text = httpx.get(f"{base_url}/metrics", timeout=30).text
-    return {"writes": _metric(text, "matcher_write_lock_writes_total"),
-            "held_seconds": _metric(text, "matcher_write_lock_held_seconds_total"),
-            "held_max_seconds": _metric(text, "matcher_write_lock_held_max_seconds")}
+    return {
+        "writes": _metric(text, "matcher_write_lock_writes_total"),
+        "held_seconds": _metric(text, "matcher_write_lock_held_seconds_total"),
+        "held_max_seconds": _metric(text, "matcher_write_lock_held_max_seconds"),
+    }
 
 
 class Probe(threading.Thread):
@@ -80,10 +83,15 @@ class Probe(threading.Thread):
 
     def summary(self, phase: str) -> dict:
         values = sorted(self.samples.get(phase, []))
-        ms = {f"p{int(q * 100)}_ms": round(1000 * v, 1) for q in (0.5, 0.99)
-              if (v := percentile(values, q)) is not None}
-        return {"requests": len(values), "errors": self.errors.get(phase, 0), **ms,
-                "max_ms": round(1000 * values[-1], 1) if values else None}
+        ms = {
+            f"p{int(q * 100)}_ms": round(1000 * v, 1) for q in (0.5, 0.99) if (v := percentile(values, q)) is not None
+        }
+        return {
+            "requests": len(values),
+            "errors": self.errors.get(phase, 0),
+            **ms,
+            "max_ms": round(1000 * values[-1], 1) if values else None,
+        }
 
 
 def import_body(home: Path, rows: int) -> bytes:
@@ -105,15 +113,14 @@ def import_body(home: Path, rows: int) -> bytes:
 
 
 def run(args: argparse.Namespace) -> dict:
+    import tempfile
+
     import httpx
 
     from api.auth import KeyStore
+    from api.testing import copy_home
     from matcher.config import Settings
     from matcher.store import Store
-
-    import tempfile
-
-    from api.testing import copy_home
 
     scratch = Path(tempfile.mkdtemp(prefix="contention-", dir=CACHE_ROOT))
     home = copy_home(build_home(args.postings), scratch / "home")  # the import must not grow the shared home
@@ -134,14 +141,25 @@ def run(args: argparse.Namespace) -> dict:
 
     def write(rng: random.Random):  # type: ignore[no-untyped-def]
         pid = f"PROBE-{next(counter) % 200:03d}"
-        posting = {"id": pid, "title": "仓库管理员", "employer": EMPLOYER, "district": "沙坪坝区",
-                   "description": f"负责出入库登记与盘点，{rng.randint(1, 10**6)}",
-                   "salary_min": 4500, "salary_max": 6000}
+        posting = {
+            "id": pid,
+            "title": "仓库管理员",
+            "employer": EMPLOYER,
+            "district": "沙坪坝区",
+            "description": f"负责出入库登记与盘点，{rng.randint(1, 10**6)}",
+            "salary_min": 4500,
+            "salary_max": 6000,
+        }
         return "PUT", f"/api/postings/{pid}", {"json": posting, "headers": employer}
 
-    result: dict[str, Any] = {"what": "small writes and searches during a bulk import (matcher serve, uvicorn)",
-                              "postings": args.postings, "rows": args.rows, "idle_s": args.idle,
-                              "machine": machine_info(), "started_at": dt.datetime.now().isoformat(timespec="seconds")}
+    result: dict[str, Any] = {
+        "what": "small writes and searches during a bulk import (matcher serve, uvicorn)",
+        "postings": args.postings,
+        "rows": args.rows,
+        "idle_s": args.idle,
+        "machine": machine_info(),
+        "started_at": dt.datetime.now().isoformat(timespec="seconds"),
+    }
     with serve(home, port, CACHE_ROOT / f"contention-{port}.log") as proc:
         result["startup_seconds"] = round(wait_ready(base_url, proc), 1)
         result["encoder"] = Settings(home=home).encoder  # what `matcher serve` resolves for this home
@@ -167,11 +185,16 @@ def run(args: argparse.Namespace) -> dict:
                 report = r.json()
             elapsed = time.perf_counter() - started
             after = lock_stats(base_url)
-            phases[name] = {"seconds": round(elapsed, 1), "cpu": meter.stop(),
-                            **{k: probes[k].summary(name) for k in probes},
-                            "write_lock": {"acquisitions": int(after["writes"] - before["writes"]),
-                                           "held_seconds": round(after["held_seconds"] - before["held_seconds"], 3),
-                                           "longest_hold_ms_so_far": round(1000 * after["held_max_seconds"], 1)}}
+            phases[name] = {
+                "seconds": round(elapsed, 1),
+                "cpu": meter.stop(),
+                **{k: probes[k].summary(name) for k in probes},
+                "write_lock": {
+                    "acquisitions": int(after["writes"] - before["writes"]),
+                    "held_seconds": round(after["held_seconds"] - before["held_seconds"], 3),
+                    "longest_hold_ms_so_far": round(1000 * after["held_max_seconds"], 1),
+                },
+            }
             if report is not None:
                 phases[name]["import"] = {k: report.get(k) for k in ("read", "inserted", "updated", "rejected")}
                 phases[name]["import"]["rows_per_s"] = round(args.rows / elapsed, 1)
@@ -188,21 +211,31 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def markdown(r: dict) -> str:
-    lines = [f"# Bulk import vs. the rest of the service ({r['started_at']})", "",
-             f"`python -m eval.bench_import_contention --postings {r['postings']} --rows {r['rows']} --idle {r['idle_s']:g}` — {r['postings']:,}-posting home, "
-             f"encoder `{r.get('encoder')}`, one `matcher serve`; one reader client and one writer client, "
-             "each one request at a time.", "",
-             "| phase | seconds | reader p50 / p99 / max ms | writer p50 / p99 / max ms | errors | write-lock holds | "
-             "held s | machine busy cores |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# Bulk import vs. the rest of the service ({r['started_at']})",
+        "",
+        f"`python -m eval.bench_import_contention --postings {r['postings']} --rows {r['rows']} --idle {r['idle_s']:g}` — {r['postings']:,}-posting home, "
+        f"encoder `{r.get('encoder')}`, one `matcher serve`; one reader client and one writer client, "
+        "each one request at a time.",
+        "",
+        "| phase | seconds | reader p50 / p99 / max ms | writer p50 / p99 / max ms | errors | write-lock holds | "
+        "held s | machine busy cores |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for name, ph in r["phases"].items():
         rd, wr, wl = ph["read"], ph["write"], ph["write_lock"]
-        lines.append(f"| {name} | {ph['seconds']} | {rd.get('p50_ms')} / {rd.get('p99_ms')} / {rd.get('max_ms')} | "
-                     f"{wr.get('p50_ms')} / {wr.get('p99_ms')} / {wr.get('max_ms')} | {rd['errors'] + wr['errors']} | "
-                     f"{wl['acquisitions']} | {wl['held_seconds']} | {ph['cpu']['machine_busy_cores']} |")
+        lines.append(
+            f"| {name} | {ph['seconds']} | {rd.get('p50_ms')} / {rd.get('p99_ms')} / {rd.get('max_ms')} | "
+            f"{wr.get('p50_ms')} / {wr.get('p99_ms')} / {wr.get('max_ms')} | {rd['errors'] + wr['errors']} | "
+            f"{wl['acquisitions']} | {wl['held_seconds']} | {ph['cpu']['machine_busy_cores']} |"
+        )
     imp = r["phases"]["import"].get("import", {})
     longest = r["phases"]["import"]["write_lock"]["longest_hold_ms_so_far"]
-    lines += ["", f"Import: {imp.get('inserted')} inserted, {imp.get('rejected')} rejected, "
-              f"{imp.get('rows_per_s')} rows/s. Longest single write-lock hold in the run: {longest} ms."]
+    lines += [
+        "",
+        f"Import: {imp.get('inserted')} inserted, {imp.get('rejected')} rejected, "
+        f"{imp.get('rows_per_s')} rows/s. Longest single write-lock hold in the run: {longest} ms.",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -32,6 +32,7 @@ Measurements.
 - CPU used by *other* processes during each phase (from /proc/stat): when it is high, the
   measurements were disturbed, and the report says so.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,26 @@ DEFAULT_JOBS_CSV = REPO.parent / "shared" / "data" / "jobpostings_2024" / "jobs.
 RESULTS_DIR = REPO / "eval" / "results"
 K = 20
 DISTRICTS = (
-    "渝中区", "江北区", "南岸区", "九龙坡区", "沙坪坝区", "大渡口区", "渝北区", "巴南区", "北碚区", "两江新区",
-    "高新区", "江津区", "合川区", "永川区", "璧山区", "涪陵区", "万州区", "长寿区", "綦江区", "大足区",
+    "渝中区",
+    "江北区",
+    "南岸区",
+    "九龙坡区",
+    "沙坪坝区",
+    "大渡口区",
+    "渝北区",
+    "巴南区",
+    "北碚区",
+    "两江新区",
+    "高新区",
+    "江津区",
+    "合川区",
+    "永川区",
+    "璧山区",
+    "涪陵区",
+    "万州区",
+    "长寿区",
+    "綦江区",
+    "大足区",
 )  # 20 districts, uniformly assigned: one district's allow-set is ~5% of the postings
 FILTER_DISTRICT = "沙坪坝区"
 OPEN_SHARE = 0.9  # share of postings whose status is "open" (the predicate filter)
@@ -120,7 +139,7 @@ class CpuMeter:
         end = self._snap()
         if self.start is None or end is None:
             return None
-        busy, own, wall = (e - s for e, s in zip(end, self.start))
+        busy, own, wall = (e - s for e, s in zip(end, self.start, strict=False))
         other = max(0.0, busy - own)
         return {
             "wall_s": round(wall, 2),
@@ -260,8 +279,13 @@ class Reporter:
             # GIL (while preempted by another process) just when a FAISS call returns, adding a scheduler
             # time slice (~4-8 ms) to a timed query. The bars are redrawn from the main thread instead.
             self.progress = Progress(
-                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), TimeRemainingColumn(), console=self.console, transient=True,
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=True,
                 auto_refresh=False,
             )
         except ImportError:  # pragma: no cover
@@ -358,7 +382,9 @@ def bench_encoders(sample: list[str], sizes: dict[str, int], rep: Reporter, batc
     return out
 
 
-def encode_corpus(texts: list[str], checkpoints: list[int], rep: Reporter, chunk: int = 1000) -> tuple[np.ndarray, dict[str, Any]]:
+def encode_corpus(
+    texts: list[str], checkpoints: list[int], rep: Reporter, chunk: int = 1000
+) -> tuple[np.ndarray, dict[str, Any]]:
     """Encode with usem (batch 64, as the service does), timing cumulative seconds at each checkpoint."""
     from models import get_encoder
 
@@ -399,7 +425,9 @@ def texts_digest(texts: list[str]) -> str:
     return h.hexdigest()
 
 
-def encode_cached(texts: list[str], checkpoints: list[int], cache: Path | None, rep: Reporter) -> tuple[np.ndarray, dict[str, Any]]:
+def encode_cached(
+    texts: list[str], checkpoints: list[int], cache: Path | None, rep: Reporter
+) -> tuple[np.ndarray, dict[str, Any]]:
     """`encode_corpus`, or the vectors of an earlier run from `cache` (an .npy with a .json sidecar) when
     they were made from exactly these texts. A cache hit is flagged: its timing is not from this run."""
     from models import get_encoder
@@ -421,7 +449,11 @@ def encode_cached(texts: list[str], checkpoints: list[int], cache: Path | None, 
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.save(cache, vectors)
-        meta_path.write_text(json.dumps({"sha256": digest, "encoder_id": info["encoder_id"], "n": len(texts), "encoding": info}, indent=2))
+        meta_path.write_text(
+            json.dumps(
+                {"sha256": digest, "encoder_id": info["encoder_id"], "n": len(texts), "encoding": info}, indent=2
+            )
+        )
     return vectors, info
 
 
@@ -449,19 +481,25 @@ def rss_probe_main(directory: str, queries_file: str | None) -> None:
         for q in queries:
             index.search(q, K)
     after = rss_mb()
-    print(json.dumps({
-        "index_type": index.index_type,
-        "count": len(index),
-        "load_s": round(load_s, 3),
-        "baseline_rss_mb": round(base["rss_mb"], 1),
-        "loaded_rss_mb": round(loaded["rss_mb"], 1),
-        "after_queries_rss_mb": round(after["rss_mb"], 1),
-        "index_rss_mb": round(after["rss_mb"] - base["rss_mb"], 1),
-        "peak_rss_mb": round(after["peak_mb"], 1) if after["peak_mb"] is not None else None,
-    }))
+    print(
+        json.dumps(
+            {
+                "index_type": index.index_type,
+                "count": len(index),
+                "load_s": round(load_s, 3),
+                "baseline_rss_mb": round(base["rss_mb"], 1),
+                "loaded_rss_mb": round(loaded["rss_mb"], 1),
+                "after_queries_rss_mb": round(after["rss_mb"], 1),
+                "index_rss_mb": round(after["rss_mb"] - base["rss_mb"], 1),
+                "peak_rss_mb": round(after["peak_mb"], 1) if after["peak_mb"] is not None else None,
+            }
+        )
+    )
 
 
-def time_queries(search: Callable[[np.ndarray], Any], queries: np.ndarray, desc: str, rep: Reporter) -> tuple[dict[str, float], list[Any]]:
+def time_queries(
+    search: Callable[[np.ndarray], Any], queries: np.ndarray, desc: str, rep: Reporter
+) -> tuple[dict[str, float], list[Any]]:
     # BLAS (usem, batched ground truth) and OpenMP (FAISS builds) worker threads keep spinning for a
     # moment after their last job; on 2 cores that adds ms to the next searches. Let them go idle.
     time.sleep(1.0)
@@ -486,7 +524,7 @@ def time_queries(search: Callable[[np.ndarray], Any], queries: np.ndarray, desc:
 
 def recall_at_k(approx: list[list[tuple[str, float]]], exact_ids: list[list[str]]) -> float:
     scores = []
-    for hits, truth in zip(approx, exact_ids):
+    for hits, truth in zip(approx, exact_ids, strict=False):
         if truth:
             scores.append(len({i for i, _ in hits} & set(truth)) / len(truth))
     return round(float(np.mean(scores)), 4) if scores else float("nan")
@@ -525,11 +563,17 @@ def bench_size(
     encoded = min(size, len(encoding["_texts_encoded"]))
     res: dict[str, Any] = {
         "size": size,
-        "vectors": "encoded" if size <= encoded else f"{encoded} encoded + {size - encoded} replicated with gaussian noise "
+        "vectors": "encoded"
+        if size <= encoded
+        else f"{encoded} encoded + {size - encoded} replicated with gaussian noise "
         f"(expected norm {NOISE_NORM}) and renormalised: NOT {size} distinct texts",
         "encoded_texts": encoded,
     }
-    enc_s = encoding["seconds_at"].get(str(size)) if size <= encoded else encoding["seconds_at"].get(str(encoded), encoding["seconds"])
+    enc_s = (
+        encoding["seconds_at"].get(str(size))
+        if size <= encoded
+        else encoding["seconds_at"].get(str(encoded), encoding["seconds"])
+    )
     res["encode_s"] = enc_s
     # ---- build the index the service would build (default parameters except explicit overrides)
     params = {"hnsw_threshold": args.hnsw_threshold, "compact_threshold": args.compact_threshold}
@@ -552,7 +596,9 @@ def bench_size(
     res["disk_mb"] = round(disk / 2**20, 1)
     if enc_s is not None and size <= encoded:
         res["total_encode_build_save_s"] = round(enc_s + build_s + save_s, 2)
-    rep.log(f"[{size:,}] {index.index_type}: build {build_s:.1f}s ({size / build_s:,.0f}/s), save {save_s:.1f}s, {disk / 2**20:.0f} MB")
+    rep.log(
+        f"[{size:,}] {index.index_type}: build {build_s:.1f}s ({size / build_s:,.0f}/s), save {save_s:.1f}s, {disk / 2**20:.0f} MB"
+    )
 
     # ---- memory of a fresh process loading the saved index
     qfile = workdir / "queries.npy"
@@ -560,16 +606,20 @@ def bench_size(
     rep.log(f"[{size:,}] memory: {res['memory']}")
 
     # ---- filters
-    district_ids = {i for i, d in zip(ids, districts) if d == FILTER_DISTRICT}
+    district_ids = {i for i, d in zip(ids, districts, strict=False) if d == FILTER_DISTRICT}
     rng = np.random.default_rng(1)
     is_open = rng.random(size) < OPEN_SHARE
-    status = dict(zip(ids, np.where(is_open, "open", "closed").tolist()))
+    status = dict(zip(ids, np.where(is_open, "open", "closed").tolist(), strict=False))
 
     def open_pred(i: str) -> bool:
         return status.get(i) == "open"
 
     res["filters"] = {
-        "district_set": {"district": FILTER_DISTRICT, "allowed": len(district_ids), "share": round(len(district_ids) / size, 4)},
+        "district_set": {
+            "district": FILTER_DISTRICT,
+            "allowed": len(district_ids),
+            "share": round(len(district_ids) / size, 4),
+        },
         "open_predicate": {"allowed": int(is_open.sum()), "share": round(float(is_open.mean()), 4)},
     }
     district_rows = np.fromiter((n for n, d in enumerate(districts) if d == FILTER_DISTRICT), dtype=np.int64)
@@ -591,7 +641,9 @@ def bench_size(
     res["latency"] = {"exact": {}, "ann": {}}
     res["recall_at_20"] = {}
     for mode, allow in modes.items():
-        stats, hits = time_queries(lambda q, a=allow, f=flat: f.search(q, K, allow=a)[0], queries[:n_exact], f"[{size:,}] exact {mode}", rep)
+        stats, hits = time_queries(
+            lambda q, a=allow, f=flat: f.search(q, K, allow=a)[0], queries[:n_exact], f"[{size:,}] exact {mode}", rep
+        )
         res["latency"]["exact"][mode] = stats
         res.setdefault("exact_agrees_with_bruteforce", {})[mode] = recall_at_k(hits, truth[mode][:n_exact])
     if index.index_type == "flat":
@@ -600,16 +652,25 @@ def bench_size(
         res["ann_note"] = "the VectorIndex picks exact flat search at this size: ANN == exact"
     else:
         for mode, allow in modes.items():
-            stats, hits = time_queries(lambda q, a=allow, i=index: i.search(q, K, allow=a)[0], queries, f"[{size:,}] {index.index_type} {mode}", rep)
+            stats, hits = time_queries(
+                lambda q, a=allow, i=index: i.search(q, K, allow=a)[0],
+                queries,
+                f"[{size:,}] {index.index_type} {mode}",
+                rep,
+            )
             res["latency"]["ann"][mode] = stats
             res["recall_at_20"][mode] = recall_at_k(hits, truth[mode])
     # ---- the raw FAISS call (no id mapping, no filter) with FAISS's default OpenMP threads: what
     # VectorIndex avoids by running single-query searches on one thread (see indexes/faiss_store.py)
     res["latency"]["faiss_default_threads"] = {}
-    stats, _ = time_queries(lambda q, f=flat: f._index.search(q[None, :], K), queries[:n_exact], f"[{size:,}] raw flat", rep)
+    stats, _ = time_queries(
+        lambda q, f=flat: f._index.search(q[None, :], K), queries[:n_exact], f"[{size:,}] raw flat", rep
+    )
     res["latency"]["faiss_default_threads"]["exact"] = stats
     if index.index_type != "flat":
-        stats, _ = time_queries(lambda q, i=index: i._index.search(q[None, :], K), queries, f"[{size:,}] raw {index.index_type}", rep)
+        stats, _ = time_queries(
+            lambda q, i=index: i._index.search(q[None, :], K), queries, f"[{size:,}] raw {index.index_type}", rep
+        )
         res["latency"]["faiss_default_threads"]["ann"] = stats
     rep.log(
         f"[{size:,}] p99 exact {res['latency']['exact']['none']['p99_ms']:.2f} ms"
@@ -630,7 +691,9 @@ def bench_size(
         bm25_build = time.perf_counter() - t
         q_texts = query_texts[: args.bm25_queries]
         stats, _ = time_queries(lambda q: bm25.search(q, K), q_texts, f"[{size:,}] bm25", rep)
-        stats_d, _ = time_queries(lambda q: bm25.search(q, K, allow=district_ids), q_texts, f"[{size:,}] bm25 district", rep)
+        stats_d, _ = time_queries(
+            lambda q: bm25.search(q, K, allow=district_ids), q_texts, f"[{size:,}] bm25 district", rep
+        )
         res["bm25"] = {
             "build_s": round(bm25_build, 2),
             "docs_per_s": round(size / bm25_build, 1),
@@ -664,7 +727,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"Python {m['python']}, faiss {m['faiss']}, numpy {m['numpy']}. Total run {results['duration_s']:.0f} s."
     )
     c = results["corpus"]
-    lines.append(f"Corpus: {c['source']} ({c['distinct_texts']:,} distinct base texts, mean {c['mean_chars']} chars); {c['replication']}.")
+    lines.append(
+        f"Corpus: {c['source']} ({c['distinct_texts']:,} distinct base texts, mean {c['mean_chars']} chars); {c['replication']}."
+    )
     lines.append(f"Queries: {results['queries']['n']} posting titles encoded as queries; top-{K}, one query at a time.")
     lines.append("")
     lines.append("## Encoders (batch throughput after model load)")
@@ -684,15 +749,23 @@ def markdown(results: dict[str, Any]) -> str:
     if enc.get("from_cache"):
         lines.append(f"Corpus encoding: vectors loaded from {enc['from_cache']}: NOT timed in this run.")
     else:
-        lines.append(f"Corpus encoding (usem, batch 64): {enc['texts']:,} texts in {enc['seconds']:.0f} s = {enc['texts_per_s']:.0f}/s.")
+        lines.append(
+            f"Corpus encoding (usem, batch 64): {enc['texts']:,} texts in {enc['seconds']:.0f} s = {enc['texts_per_s']:.0f}/s."
+        )
     lines.append("")
     lines.append("## Build and memory")
     lines.append("")
-    lines.append("| postings | vectors | index | encode s | index build s (vectors/s) | save s | encode+build+save s | disk MB | RSS loaded MB (baseline + index) | load s |")
+    lines.append(
+        "| postings | vectors | index | encode s | index build s (vectors/s) | save s | encode+build+save s | disk MB | RSS loaded MB (baseline + index) | load s |"
+    )
     lines.append("|---|---|---|---|---|---|---|---|---|---|")
     for r in results["sizes"].values():
         mem = r["memory"]
-        mem_s = "error" if "error" in mem else f"{mem['after_queries_rss_mb']:.0f} ({mem['baseline_rss_mb']:.0f} + {mem['index_rss_mb']:.0f})"
+        mem_s = (
+            "error"
+            if "error" in mem
+            else f"{mem['after_queries_rss_mb']:.0f} ({mem['baseline_rss_mb']:.0f} + {mem['index_rss_mb']:.0f})"
+        )
         load_s = "–" if "error" in mem else f"{mem['load_s']:.2f}"
         vec = "encoded" if r["vectors"] == "encoded" else f"{r['encoded_texts']:,} encoded, rest replicated+perturbed"
         total = r.get("total_encode_build_save_s")
@@ -708,9 +781,13 @@ def markdown(results: dict[str, Any]) -> str:
             f"{r['disk_mb']:.0f} | {mem_s} | {load_s} |"
         )
     lines.append("")
-    lines.append(f"## Query latency, top-{K}, ms p50 / p99 (VectorIndex.search incl. id mapping; query encoding excluded)")
+    lines.append(
+        f"## Query latency, top-{K}, ms p50 / p99 (VectorIndex.search incl. id mapping; query encoding excluded)"
+    )
     lines.append("")
-    lines.append("| postings | index | exact | exact + district (5%) | exact + open (90%) | ANN | ANN + district | ANN + open | recall@20 (none / district / open) | BM25 | BM25 + district |")
+    lines.append(
+        "| postings | index | exact | exact + district (5%) | exact + open (90%) | ANN | ANN + district | ANN + open | recall@20 (none / district / open) | BM25 | BM25 + district |"
+    )
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results["sizes"].values():
         ex, ann = r["latency"]["exact"], r["latency"]["ann"] or {}
@@ -723,20 +800,28 @@ def markdown(results: dict[str, Any]) -> str:
             f"{fmt_lat(bm.get('none'))} | {fmt_lat(bm.get('district_set'))} |"
         )
     lines.append("")
-    lines.append("Raw FAISS call, unfiltered, with FAISS's default OpenMP threads (VectorIndex runs single queries on one "
-                 "thread instead), ms p50 / p99 (CPU time of the calling thread p50 / p99):")
+    lines.append(
+        "Raw FAISS call, unfiltered, with FAISS's default OpenMP threads (VectorIndex runs single queries on one "
+        "thread instead), ms p50 / p99 (CPU time of the calling thread p50 / p99):"
+    )
     lines.append("")
     lines.append("| postings | index | exact (flat) | ANN |")
     lines.append("|---|---|---|---|")
     for r in results["sizes"].values():
         raw = r["latency"].get("faiss_default_threads") or {}
-        cells = [f"{fmt_lat(raw.get(m))} ({fmt_lat(raw.get(m), True)})" if raw.get(m) else "–" for m in ("exact", "ann")]
+        cells = [
+            f"{fmt_lat(raw.get(m))} ({fmt_lat(raw.get(m), True)})" if raw.get(m) else "–" for m in ("exact", "ann")
+        ]
         lines.append(f"| {r['size']:,} | {r['index_type']} | {cells[0]} | {cells[1]} |")
     lines.append("")
-    lines.append("CPU time of the searching thread, ms p50 / p99 (the same queries as the latency table; excludes time "
-                 "spent waiting for a core):")
+    lines.append(
+        "CPU time of the searching thread, ms p50 / p99 (the same queries as the latency table; excludes time "
+        "spent waiting for a core):"
+    )
     lines.append("")
-    lines.append("| postings | index | exact | exact + district | exact + open | ANN | ANN + district | ANN + open | BM25 | BM25 + district |")
+    lines.append(
+        "| postings | index | exact | exact + district | exact + open | ANN | ANN + district | ANN + open | BM25 | BM25 + district |"
+    )
     lines.append("|---|---|---|---|---|---|---|---|---|---|")
     for r in results["sizes"].values():
         ex, ann = r["latency"]["exact"], r["latency"]["ann"] or {}
@@ -753,13 +838,17 @@ def markdown(results: dict[str, Any]) -> str:
     lines.append("| target | measured | met |")
     lines.append("|---|---|---|")
     for t in results["targets"]:
-        lines.append(f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else ('no' if t['met'] is False else 'n/a')} |")
+        lines.append(
+            f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else ('no' if t['met'] is False else 'n/a')} |"
+        )
     lines.append("")
     lines.append("## Disturbance (CPU used by other processes)")
     lines.append("")
     for name, cpu in results["disturbance"].items():
         if cpu:
-            lines.append(f"- {name}: other processes used {cpu['other_cpu_s']:.0f} CPU-s over {cpu['wall_s']:.0f} s ({cpu['other_cores_avg']:.2f} cores on average)")
+            lines.append(
+                f"- {name}: other processes used {cpu['other_cpu_s']:.0f} CPU-s over {cpu['wall_s']:.0f} s ({cpu['other_cores_avg']:.2f} cores on average)"
+            )
     if results.get("notes"):
         lines.append("")
         lines.append("## Notes")
@@ -776,39 +865,49 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         ann = big["latency"]["ann"] or big["latency"]["exact"]
         p99 = ann["none"]["p99_ms"]
         rec = big["recall_at_20"]["none"]
-        out.append({
-            "target": f"1M: index search p99 <= {TARGET_P99_MS:.0f} ms (top-20, no filter) with recall@20 >= {TARGET_RECALL}",
-            "measured": f"p99 {p99:.2f} ms (CPU time p99 {ann['none']['cpu']['p99_ms']:.2f} ms), recall@20 {rec:.3f} ({big['index_type']})",
-            "met": p99 <= TARGET_P99_MS and rec >= TARGET_RECALL,
-        })
+        out.append(
+            {
+                "target": f"1M: index search p99 <= {TARGET_P99_MS:.0f} ms (top-20, no filter) with recall@20 >= {TARGET_RECALL}",
+                "measured": f"p99 {p99:.2f} ms (CPU time p99 {ann['none']['cpu']['p99_ms']:.2f} ms), recall@20 {rec:.3f} ({big['index_type']})",
+                "met": p99 <= TARGET_P99_MS and rec >= TARGET_RECALL,
+            }
+        )
         for mode in ("district_set", "open_predicate"):
             p = ann[mode]["p99_ms"]
             r = big["recall_at_20"][mode]
-            out.append({
-                "target": f"1M with {mode} filter: p99 <= {TARGET_P99_MS:.0f} ms, recall@20 >= {TARGET_RECALL} (not required, reported)",
-                "measured": f"p99 {p:.2f} ms (CPU time p99 {ann[mode]['cpu']['p99_ms']:.2f} ms), recall@20 {r:.3f}",
-                "met": p <= TARGET_P99_MS and r >= TARGET_RECALL,
-            })
+            out.append(
+                {
+                    "target": f"1M with {mode} filter: p99 <= {TARGET_P99_MS:.0f} ms, recall@20 >= {TARGET_RECALL} (not required, reported)",
+                    "measured": f"p99 {p:.2f} ms (CPU time p99 {ann[mode]['cpu']['p99_ms']:.2f} ms), recall@20 {r:.3f}",
+                    "met": p <= TARGET_P99_MS and r >= TARGET_RECALL,
+                }
+            )
         mem = big["memory"]
         if "error" not in mem:
-            out.append({
-                "target": f"1M loaded: RSS <= {TARGET_RSS_1M_MB:.0f} MB",
-                "measured": f"{mem['after_queries_rss_mb']:.0f} MB (baseline {mem['baseline_rss_mb']:.0f} + index {mem['index_rss_mb']:.0f})",
-                "met": mem["after_queries_rss_mb"] <= TARGET_RSS_1M_MB,
-            })
-        out.append({
-            "target": "1M: index build time acceptable (reported)",
-            "measured": f"{big['build_s']:.0f} s ({big['index_type']})",
-            "met": None,
-        })
+            out.append(
+                {
+                    "target": f"1M loaded: RSS <= {TARGET_RSS_1M_MB:.0f} MB",
+                    "measured": f"{mem['after_queries_rss_mb']:.0f} MB (baseline {mem['baseline_rss_mb']:.0f} + index {mem['index_rss_mb']:.0f})",
+                    "met": mem["after_queries_rss_mb"] <= TARGET_RSS_1M_MB,
+                }
+            )
+        out.append(
+            {
+                "target": "1M: index build time acceptable (reported)",
+                "measured": f"{big['build_s']:.0f} s ({big['index_type']})",
+                "met": None,
+            }
+        )
     mid = sizes.get("100000")
     if mid and mid.get("total_encode_build_save_s") is not None:
         total = mid["total_encode_build_save_s"]
-        out.append({
-            "target": f"100k postings with the fast encoder (encode + build + save) <= {TARGET_BUILD_100K_S:.0f} s",
-            "measured": f"{total:.0f} s (encode {mid['encode_s']:.0f} s + build {mid['build_s']:.0f} s + save {mid['save_s']:.1f} s)",
-            "met": total <= TARGET_BUILD_100K_S,
-        })
+        out.append(
+            {
+                "target": f"100k postings with the fast encoder (encode + build + save) <= {TARGET_BUILD_100K_S:.0f} s",
+                "measured": f"{total:.0f} s (encode {mid['encode_s']:.0f} s + build {mid['build_s']:.0f} s + save {mid['save_s']:.1f} s)",
+                "met": total <= TARGET_BUILD_100K_S,
+            }
+        )
     return out
 
 
@@ -848,7 +947,9 @@ def build_raw(spec: str, x: np.ndarray) -> tuple[Any, dict[str, Any], list[int]]
         index.hnsw.efConstruction = efc
     elif kind == "ivf_sq":
         nlist = int(p["nlist"])
-        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+        index = faiss.IndexIVFScalarQuantizer(
+            faiss.IndexFlatIP(d), d, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
         index.sq.rangestat_arg = SQ_RANGE_MARGIN
         rows = np.random.default_rng(0).choice(len(x), min(len(x), IVF_TRAIN_PER_LIST * nlist), replace=False)
         index.train(x[np.sort(rows)])
@@ -875,8 +976,10 @@ def sweep_main(args: argparse.Namespace) -> dict[str, Any]:
     out.setdefault("sizes", {})
     out["machine"] = machine_info()
     out["date"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    out["note"] = ("raw FAISS indexes (no id map), top-20, one query at a time, recall@20 against exact search; "
-                   "the data and queries are the benchmark's (1M = 100k encoded + replicated with noise)")
+    out["note"] = (
+        "raw FAISS indexes (no id map), top-20, one query at a time, recall@20 against exact search; "
+        "the data and queries are the benchmark's (1M = 100k encoded + replicated with noise)"
+    )
     with Reporter() as rep:
         titles, base, source = load_base(args.jobs_csv)
         max_size = max(args.sizes)
@@ -913,11 +1016,15 @@ def sweep_main(args: argparse.Namespace) -> dict[str, Any]:
                         _, ids = index.search(q[None, :], K, params=params)
                         lat.append((time.perf_counter_ns() - t) / 1e6)
                         found.append(ids[0])
-                    recall = float(np.mean([len(set(f.tolist()) & s) / K for f, s in zip(found, truth_sets)]))
+                    recall = float(
+                        np.mean([len(set(f.tolist()) & s) / K for f, s in zip(found, truth_sets, strict=False)])
+                    )
                     info["points"].append({"effort": effort, "recall_at_20": round(recall, 4), **percentiles(lat)})
                 info["cpu"] = meter.read()
                 rows_out[spec] = info
-                best = ", ".join(f"{pt['effort']}: {pt['recall_at_20']:.3f}/{pt['p50_ms']:.2f}ms" for pt in info["points"])
+                best = ", ".join(
+                    f"{pt['effort']}: {pt['recall_at_20']:.3f}/{pt['p50_ms']:.2f}ms" for pt in info["points"]
+                )
                 rep.log(f"[{size:,}] {spec}: build {info['build_s']:.0f}s, {info['bytes'] / 2**20:.0f} MB; {best}")
                 del index
                 gc.collect()
@@ -929,15 +1036,26 @@ def sweep_main(args: argparse.Namespace) -> dict[str, Any]:
     args.output.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = [f"# Index-choice sweep ({out['date']})", "", out["note"] + ".", ""]
     for size, configs in sorted(out["sizes"].items(), key=lambda kv: int(kv[0])):
-        lines += [f"## {int(size):,} vectors", "",
-                  "| config | train s | build s (incl. train) | MB | efSearch / nprobe: recall@20, p50 / p99 ms |", "|---|---|---|---|---|"]
+        lines += [
+            f"## {int(size):,} vectors",
+            "",
+            "| config | train s | build s (incl. train) | MB | efSearch / nprobe: recall@20, p50 / p99 ms |",
+            "|---|---|---|---|---|",
+        ]
         for spec, info in configs.items():
-            pts = "<br>".join(f"{pt['effort']}: {pt['recall_at_20']:.3f}, {pt['p50_ms']:.2f} / {pt['p99_ms']:.2f}" for pt in info["points"])
-            lines.append(f"| {spec} | {info['train_s']:.0f} | {info['build_s']:.0f} | {info['bytes'] / 2**20:.0f} | {pts} |")
+            pts = "<br>".join(
+                f"{pt['effort']}: {pt['recall_at_20']:.3f}, {pt['p50_ms']:.2f} / {pt['p99_ms']:.2f}"
+                for pt in info["points"]
+            )
+            lines.append(
+                f"| {spec} | {info['train_s']:.0f} | {info['build_s']:.0f} | {info['bytes'] / 2**20:.0f} | {pts} |"
+            )
         lines.append("")
     if out["disturbance"]:
         d = out["disturbance"]
-        lines.append(f"Other processes used {d['other_cores_avg']:.2f} of {out['machine']['cpus_usable']} cores on average during the last run.")
+        lines.append(
+            f"Other processes used {d['other_cores_avg']:.2f} of {out['machine']['cpus_usable']} cores on average during the last run."
+        )
     md = "\n".join(lines) + "\n"
     args.output.with_suffix(".md").write_text(md, encoding="utf-8")
     print(md)
@@ -951,25 +1069,41 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m eval.bench_index", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default=None, help="comma-separated posting counts (default 10000,100000,1000000)")
     ap.add_argument("--quick", action="store_true", help="CI smoke check: sizes 2000,5000, few queries, low thresholds")
-    ap.add_argument("--jobs-csv", type=Path, default=DEFAULT_JOBS_CSV, help="real postings (read in place); CSCO texts if absent")
+    ap.add_argument(
+        "--jobs-csv", type=Path, default=DEFAULT_JOBS_CSV, help="real postings (read in place); CSCO texts if absent"
+    )
     ap.add_argument("--queries", type=int, default=None, help="query count (default 500; quick 40)")
     ap.add_argument("--encode-limit", type=int, default=None, help="texts really encoded (default 100000; quick 2000)")
     ap.add_argument("--hnsw-threshold", type=int, default=None, help="VectorIndex override (quick: 1000)")
     ap.add_argument("--compact-threshold", type=int, default=None, help="VectorIndex override (quick: 4000)")
-    ap.add_argument("--exact-full-below", type=int, default=200_000, help="sizes above this time exact search on fewer queries")
+    ap.add_argument(
+        "--exact-full-below", type=int, default=200_000, help="sizes above this time exact search on fewer queries"
+    )
     ap.add_argument("--exact-queries-large", type=int, default=100, help="exact-search latency queries at large sizes")
     ap.add_argument("--bm25-max", type=int, default=100_000, help="largest size with a BM25 benchmark")
     ap.add_argument("--bm25-queries", type=int, default=200)
-    ap.add_argument("--output", type=Path, default=None, help="JSON path (default eval/results/bench_index[_quick].json)")
+    ap.add_argument(
+        "--output", type=Path, default=None, help="JSON path (default eval/results/bench_index[_quick].json)"
+    )
     ap.add_argument("--workdir", type=Path, default=None, help="scratch dir for saved indexes (default: a temp dir)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--vectors-cache", type=Path, default=None,
-                    help="reuse/save the encoded corpus (.npy + .json sidecar); a reused cache means encoding is not timed")
-    ap.add_argument("--sweep", action="store_true",
-                    help="index-choice sweep instead of the benchmark: raw FAISS HNSW / HNSW-SQ / IVF-SQ configurations "
-                    "(build time, size, recall@20 and latency per efSearch / nprobe); writes bench_index_sweep.json|md")
-    ap.add_argument("--sweep-configs", default=None,
-                    help="';'-separated specs like 'hnsw_sq:M=32:efc=40:search=64,128' or 'ivf_sq:nlist=2048:search=32,64'")
+    ap.add_argument(
+        "--vectors-cache",
+        type=Path,
+        default=None,
+        help="reuse/save the encoded corpus (.npy + .json sidecar); a reused cache means encoding is not timed",
+    )
+    ap.add_argument(
+        "--sweep",
+        action="store_true",
+        help="index-choice sweep instead of the benchmark: raw FAISS HNSW / HNSW-SQ / IVF-SQ configurations "
+        "(build time, size, recall@20 and latency per efSearch / nprobe); writes bench_index_sweep.json|md",
+    )
+    ap.add_argument(
+        "--sweep-configs",
+        default=None,
+        help="';'-separated specs like 'hnsw_sq:M=32:efc=40:search=64,128' or 'ivf_sq:nlist=2048:search=32,64'",
+    )
     ap.add_argument("--rss-probe", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--rss-queries", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -980,11 +1114,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.bm25_queries = min(args.bm25_queries, 40)
         args.hnsw_threshold = args.hnsw_threshold or 1000
         args.compact_threshold = args.compact_threshold or 4000
-    args.sizes = sorted({int(s.replace("_", "")) for s in (args.sizes or "10000,100000,1000000").split(",") if s.strip()})
+    args.sizes = sorted(
+        {int(s.replace("_", "")) for s in (args.sizes or "10000,100000,1000000").split(",") if s.strip()}
+    )
     args.queries = args.queries or 500
     args.encode_limit = args.encode_limit or 100_000
     if args.output is None:
-        name = "bench_index_sweep.json" if args.sweep else ("bench_index_quick.json" if args.quick else "bench_index.json")
+        name = (
+            "bench_index_sweep.json" if args.sweep else ("bench_index_quick.json" if args.quick else "bench_index.json")
+        )
         args.output = RESULTS_DIR / name
     return args
 
@@ -1005,14 +1143,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "benchmark": "eval.bench_index",
         "mode": "quick" if args.quick else "full",
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.executable).name, "-m", "eval.bench_index", *(argv if argv is not None else sys.argv[1:])]),
+        "command": " ".join(
+            [Path(sys.executable).name, "-m", "eval.bench_index", *(argv if argv is not None else sys.argv[1:])]
+        ),
         "machine": machine_info(),
         "k": K,
         "sizes": {},
         "disturbance": {},
         "notes": [],
     }
-    workdir_ctx = tempfile.TemporaryDirectory(prefix="bench_index_") if args.workdir is None else contextlib.nullcontext(str(args.workdir))
+    workdir_ctx = (
+        tempfile.TemporaryDirectory(prefix="bench_index_")
+        if args.workdir is None
+        else contextlib.nullcontext(str(args.workdir))
+    )
     with Reporter() as rep, workdir_ctx as wd:
         workdir = Path(wd)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -1020,7 +1164,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         titles, base, source = load_base(args.jobs_csv)
         max_size = max(args.sizes)
         n_encode = min(max_size, args.encode_limit)
-        texts, districts = make_corpus(base, max_size if max_size <= len(base) * len(DISTRICTS) else n_encode, seed=args.seed)
+        texts, districts = make_corpus(
+            base, max_size if max_size <= len(base) * len(DISTRICTS) else n_encode, seed=args.seed
+        )
         if len(texts) < max_size:  # the replicated vectors' districts: keep the uniform assignment
             rng = random.Random(args.seed + 1)
             districts = districts + [DISTRICTS[rng.randrange(len(DISTRICTS))] for _ in range(max_size - len(texts))]
@@ -1040,18 +1186,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
         queries = get_encoder("usem").encode(query_texts, kind="query")
         np.save(workdir / "queries.npy", queries)
-        results["queries"] = {"n": len(query_texts), "source": "distinct posting titles (random), usem kind=query", "examples": query_texts[:5]}
+        results["queries"] = {
+            "n": len(query_texts),
+            "source": "distinct posting titles (random), usem kind=query",
+            "examples": query_texts[:5],
+        }
         # ---- encoders
         sample_rng = random.Random(args.seed + 3)
         sample = sample_rng.sample(base, min(len(base), 512))
-        enc_sizes = {"usem": min(len(sample), 32 if args.quick else 512), "e5": min(len(sample), 8 if args.quick else 128),
-                     "fusion": min(len(sample), 8 if args.quick else 128)}
+        enc_sizes = {
+            "usem": min(len(sample), 32 if args.quick else 512),
+            "e5": min(len(sample), 8 if args.quick else 128),
+            "fusion": min(len(sample), 8 if args.quick else 128),
+        }
         meter = CpuMeter()
         results["encoders"] = bench_encoders(sample, enc_sizes, rep)
         results["disturbance"]["encoders"] = meter.read()
         # ---- encode the corpus once (prefixes of it are the smaller sizes)
         meter = CpuMeter()
-        encoded, encoding = encode_cached(texts[:n_encode], [s for s in args.sizes if s <= n_encode] + [n_encode], args.vectors_cache, rep)
+        encoded, encoding = encode_cached(
+            texts[:n_encode], [s for s in args.sizes if s <= n_encode] + [n_encode], args.vectors_cache, rep
+        )
         results["encoding"] = encoding
         results["disturbance"]["encoding"] = meter.read()
         encoding["_texts_encoded"] = texts[:n_encode]

@@ -17,6 +17,7 @@ machine hits every alternative alike):
 Then a cProfile of `served` over the same trainees (`bench_ranker_profile.txt`): where the time goes.
 Writes `eval/results/bench_ranker.json` and `.md`, with p50/p99, RSS and the machine's load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,14 @@ def rss_mb() -> float:
 
 def summary(ms: list[float]) -> dict:
     s = sorted(ms)
-    return {"n": len(s), "mean": round(sum(s) / len(s), 2), "p50": round(percentile(s, 0.5) or 0, 2),
-            "p95": round(percentile(s, 0.95) or 0, 2), "p99": round(percentile(s, 0.99) or 0, 2), "max": round(s[-1], 2)}
+    return {
+        "n": len(s),
+        "mean": round(sum(s) / len(s), 2),
+        "p50": round(percentile(s, 0.5) or 0, 2),
+        "p95": round(percentile(s, 0.95) or 0, 2),
+        "p99": round(percentile(s, 0.99) or 0, 2),
+        "max": round(s[-1], 2),
+    }
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -65,9 +72,9 @@ def run(args: argparse.Namespace) -> dict:
     times: dict[str, list[float]] = {a: [] for a in ALTERNATIVES}
     recall, considered = [], []
 
-    def timed(name: str, fn):  # type: ignore[no-untyped-def]
+    def timed(name: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
-        out = fn()
+        out = fn(*args, **kwargs)
         times[name].append((time.perf_counter() - t0) * 1000)
         return out
 
@@ -77,13 +84,23 @@ def run(args: argparse.Namespace) -> dict:
     meter.start()
     for n, tid in enumerate(trainees):
         person = stored_person(engine, tid)
-        served = timed("served", lambda: jobs_for(engine, person, JobQuery(k=20)))  # noqa: B023
+        served = timed("served", jobs_for, engine, person, JobQuery(k=20))
         vector = engine.query_vector(person_text(person))
-        exact = timed("exhaustive", lambda: rank_jobs(
-            engine.world, engine.retriever, person, vector, JobQuery(k=20), weights=settings.weights,  # noqa: B023
-            clock=settings.clock(), max_commute_minutes=settings.max_commute_minutes, exhaustive=True))
-        timed("non_personalised", lambda: jobs_for(engine, person, JobQuery(k=20, personalised=False)))  # noqa: B023
-        timed("encode_query", lambda: raw_encoder.encode([f"{person_text(person)} {n}"], kind="query"))  # noqa: B023
+        exact = timed(
+            "exhaustive",
+            rank_jobs,
+            engine.world,
+            engine.retriever,
+            person,
+            vector,
+            JobQuery(k=20),
+            weights=settings.weights,
+            clock=settings.clock(),
+            max_commute_minutes=settings.max_commute_minutes,
+            exhaustive=True,
+        )
+        timed("non_personalised", jobs_for, engine, person, JobQuery(k=20, personalised=False))
+        timed("encode_query", raw_encoder.encode, [f"{person_text(person)} {n}"], kind="query")
         top = {r["posting"]["id"] for r in exact["results"]}
         if top:
             recall.append(len(top & {r["posting"]["id"] for r in served["results"]}) / len(top))
@@ -101,42 +118,52 @@ def run(args: argparse.Namespace) -> dict:
     considered.sort()
     return {
         "command": f"python -m eval.bench_ranker --postings {args.postings} --trainees {args.trainees}"
-                   + (" --trained" if args.trained else ""),
-        "at": time.strftime("%Y-%m-%dT%H:%M:%S"), "machine": machine_info(), "cpu_during": cpu,
-        "postings": len(engine.world.postings), "trainees_sampled": len(trainees), "encoder": engine.encoder.id,
-        "index": engine.dense["postings"].stats(), "engine_load_s": round(load_s, 1),
+        + (" --trained" if args.trained else ""),
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "machine": machine_info(),
+        "cpu_during": cpu,
+        "postings": len(engine.world.postings),
+        "trainees_sampled": len(trainees),
+        "encoder": engine.encoder.id,
+        "index": engine.dense["postings"].stats(),
+        "engine_load_s": round(load_s, 1),
         "rss_mb": {"after_load": round(rss_loaded, 1), "after_run": round(rss_mb(), 1)},
         "latency_ms": {a: summary(v) for a, v in times.items() if v},
         "pool": {"considered_p50": considered[len(considered) // 2], "considered_max": considered[-1]},
-        "recall@20_vs_exhaustive": {"mean": round(sum(recall) / len(recall), 4),
-                                    "min": round(min(recall), 4), "queries_below_1": sum(r < 1 for r in recall)},
+        "recall@20_vs_exhaustive": {
+            "mean": round(sum(recall) / len(recall), 4),
+            "min": round(min(recall), 4),
+            "queries_below_1": sum(r < 1 for r in recall),
+        },
         "profile": text.getvalue(),
     }
 
 
 def markdown(r: dict) -> str:
     lat = r["latency_ms"]
-    rows = "\n".join(f"| {a} | {v['p50']} | {v['p95']} | {v['p99']} | {v['max']} | {v['mean']} |" for a, v in lat.items())
+    rows = "\n".join(
+        f"| {a} | {v['p50']} | {v['p95']} | {v['p99']} | {v['max']} | {v['mean']} |" for a, v in lat.items()
+    )
     served = lat["served"]["p99"]
     rc = r["recall@20_vs_exhaustive"]
     goal = 100 if r["postings"] >= 1_000_000 else 50  # 1M: the in-process goal; else the HTTP goal, for scale
-    return f"""# In-process ranker benchmark ({r['at']})
+    return f"""# In-process ranker benchmark ({r["at"]})
 
-`{r['command']}` — {r['postings']:,} postings, {r['trainees_sampled']} stored trainees, encoder `{r['encoder']}`,
-index `{r['index'].get('index_type')}`; {r['machine']['cpus']} CPUs, load average at start {r['machine']['loadavg_at_start']},
-during the run: this process {r['cpu_during']['ours_cores']} cores, others {r['cpu_during']['others_cores']}.
-Engine loaded in {r['engine_load_s']} s; RSS {r['rss_mb']['after_load']:,} MB after load, {r['rss_mb']['after_run']:,} MB after the run.
+`{r["command"]}` — {r["postings"]:,} postings, {r["trainees_sampled"]} stored trainees, encoder `{r["encoder"]}`,
+index `{r["index"].get("index_type")}`; {r["machine"]["cpus"]} CPUs, load average at start {r["machine"]["loadavg_at_start"]},
+during the run: this process {r["cpu_during"]["ours_cores"]} cores, others {r["cpu_during"]["others_cores"]}.
+Engine loaded in {r["engine_load_s"]} s; RSS {r["rss_mb"]["after_load"]:,} MB after load, {r["rss_mb"]["after_run"]:,} MB after the run.
 
 | alternative | p50 ms | p95 ms | p99 ms | max ms | mean ms |
 |---|---:|---:|---:|---:|---:|
 {rows}
 
-Candidate pool (hybrid top 200 + every open posting of the person's occupations): median {r['pool']['considered_p50']:,}
-gate-passing postings scored, max {r['pool']['considered_max']:,}. Top-20 recall of the served ranking against
-scoring every open posting: mean {rc['mean']}, min {rc['min']} ({rc['queries_below_1']} of {r['trainees_sampled']} queries below 1).
+Candidate pool (hybrid top 200 + every open posting of the person's occupations): median {r["pool"]["considered_p50"]:,}
+gate-passing postings scored, max {r["pool"]["considered_max"]:,}. Top-20 recall of the served ranking against
+scoring every open posting: mean {rc["mean"]}, min {rc["min"]} ({rc["queries_below_1"]} of {r["trainees_sampled"]} queries below 1).
 
-Served p99 {served} ms in-process against ≤ {goal} ms ({'the 1M in-process goal' if goal == 100 else 'the HTTP goal, for scale: HTTP adds the server'}): {'met' if served <= goal else 'NOT met'}.
-Profile of `served`: `eval/results/{'bench_ranker_profile' if r['postings'] >= 100_000 else 'bench_ranker_quick_profile'}.txt`.
+Served p99 {served} ms in-process against ≤ {goal} ms ({"the 1M in-process goal" if goal == 100 else "the HTTP goal, for scale: HTTP adds the server"}): {"met" if served <= goal else "NOT met"}.
+Profile of `served`: `eval/results/{"bench_ranker_profile" if r["postings"] >= 100_000 else "bench_ranker_quick_profile"}.txt`.
 """
 
 
@@ -145,8 +172,11 @@ def render(name: str) -> None:
     import json
 
     r = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
-    md = markdown(r).replace("bench_ranker_profile", f"{name}_profile").replace(
-        "bench_ranker_quick_profile", f"{name}_profile")
+    md = (
+        markdown(r)
+        .replace("bench_ranker_profile", f"{name}_profile")
+        .replace("bench_ranker_quick_profile", f"{name}_profile")
+    )
     (RESULTS / f"{name}.md").write_text(md, encoding="utf-8")
 
 
@@ -162,8 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.postings, args.trainees = 5000, 50
     result = run(args)
-    name = args.out or ("bench_ranker_quick" if args.quick else
-                        "bench_ranker_1m" if args.postings >= 1_000_000 else "bench_ranker") + ("_trained" if args.trained else "")
+    name = args.out or (
+        "bench_ranker_quick" if args.quick else "bench_ranker_1m" if args.postings >= 1_000_000 else "bench_ranker"
+    ) + ("_trained" if args.trained else "")
     (RESULTS / f"{name}_profile.txt").write_text(result.pop("profile"), encoding="utf-8")
     write_json(RESULTS / f"{name}.json", result)
     render(name)

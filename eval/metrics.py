@@ -5,6 +5,7 @@ linear gains (grade 2 counts twice grade 1); documents missing from a run count 
 in the qrels that a run does not answer scores 0 (`make_comparable=True`). Queries without any relevant
 document must be dropped by the caller (they make every metric 0 for every system).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -27,15 +28,14 @@ def evaluate(qrels: Qrels, run: RunDict, metrics: Sequence[str]) -> dict:
     queries = sorted(q for q, docs in qrels.items() if docs)
     q_dict = {q: {str(d): int(g) for d, g in qrels[q].items()} for q in queries}
     # A query the run does not answer gets a dummy miss, so it counts as 0 (ranx cannot hold an empty query).
-    r_dict = {q: ({str(d): float(s) for d, s in run[q].items()} if run.get(q) else {"__none__": 0.0})
-              for q in queries}
+    r_dict = {q: ({str(d): float(s) for d, s in run[q].items()} if run.get(q) else {"__none__": 0.0}) for q in queries}
     metrics = list(metrics)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba's uint64→int64 cast notice
         scores = ranx_evaluate(q_dict, r_dict, metrics, return_mean=False)
     if not isinstance(scores, dict):
         scores = {metrics[0]: scores}
-    per_query = {m: {q: round(float(v), 6) for q, v in zip(queries, scores[m])} for m in metrics}
+    per_query = {m: {q: round(float(v), 6) for q, v in zip(queries, scores[m], strict=False)} for m in metrics}
     means = {m: float(np.mean(scores[m])) if len(queries) else 0.0 for m in metrics}
     return {"mean": means, "per_query": per_query}
 
@@ -84,6 +84,7 @@ def top_k(scores: np.ndarray, ids: Sequence[str], k: int | None, keep: np.ndarra
 
 
 # --- reference implementations (tests check ranx plumbing against these) -------------------------------
+
 
 def ref_average_precision(ranking: Sequence[str], relevant: set[str]) -> float:
     hits, total = 0, 0.0

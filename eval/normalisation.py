@@ -12,6 +12,7 @@ Labelled set (see eval/data/README.md):
 Systems: the normaliser with each encoder, and baselines that rank the same leaf views
 ("name：alias、alias…", held-out terms removed) with the plain text systems.
 """
+
 from __future__ import annotations
 
 import csv
@@ -95,12 +96,21 @@ def holdout_items(share: float = HOLDOUT_SHARE, seed: int = HOLDOUT_SEED) -> tup
             spelling.setdefault(_key(alias), alias)
     for row in gongzhong_rows():
         spelling.setdefault(_key(row["gongzhong"]), row["gongzhong"])
-    items = [{"id": f"alias:{k}", "subset": "heldout_alias", "text": spelling[k], "gold": [alias_pool[k]]}
-             for k in alias_keys]
-    items += [{"id": f"gongzhong:{k}", "subset": "heldout_gongzhong", "text": spelling[k], "gold": [gz_pool[k]]}
-              for k in gz_keys]
-    pools = {"alias_pool": len(alias_pool), "gongzhong_pool": len(gz_pool), "dropped": dict(dropped),
-             "share": share, "seed": seed}
+    items = [
+        {"id": f"alias:{k}", "subset": "heldout_alias", "text": spelling[k], "gold": [alias_pool[k]]}
+        for k in alias_keys
+    ]
+    items += [
+        {"id": f"gongzhong:{k}", "subset": "heldout_gongzhong", "text": spelling[k], "gold": [gz_pool[k]]}
+        for k in gz_keys
+    ]
+    pools = {
+        "alias_pool": len(alias_pool),
+        "gongzhong_pool": len(gz_pool),
+        "dropped": dict(dropped),
+        "share": share,
+        "seed": seed,
+    }
     return items, pools
 
 
@@ -116,8 +126,9 @@ def read_title_labels(path: Path = TITLES_FILE) -> list[dict]:
     return rows
 
 
-def candidate_titles(pes_rows: dict[str, dict[str, str]], n_top: int = 50, n_random: int = 50,
-                     seed: int = HOLDOUT_SEED) -> list[str]:
+def candidate_titles(
+    pes_rows: dict[str, dict[str, str]], n_top: int = 50, n_random: int = 50, seed: int = HOLDOUT_SEED
+) -> list[str]:
     """The procedure that chose the 100 labelled posting titles (see eval/data/README.md): distinct titles
     (normalised) of the public-employment-service rows, the `n_top` most frequent plus `n_random` drawn from
     the rest, each represented by its posting with the smallest id."""
@@ -141,8 +152,14 @@ def title_items(jobs_csv: Path | None, rows_cache: dict | None = None) -> list[d
         if row is None:
             log.warning("labelled posting %s not found in %s", lab["posting_id"], jobs_csv)
             continue
-        items.append({"id": f"posting:{lab['posting_id']}", "subset": "posting_titles",
-                      "text": (row.get("职位") or "").strip(), "gold": lab["gold"]})
+        items.append(
+            {
+                "id": f"posting:{lab['posting_id']}",
+                "subset": "posting_titles",
+                "text": (row.get("职位") or "").strip(),
+                "gold": lab["gold"],
+            }
+        )
     return items
 
 
@@ -158,7 +175,7 @@ def _normaliser_run(normaliser, items: list[dict], k: int = 10) -> tuple[dict, d
     """Run {item: {code: score}} and, per item, which signal produced the top-1 answer."""
     run, via = {}, {}
     matches = normaliser.normalise_many([it["text"] for it in items], k=k)
-    for it, ms in zip(items, matches):
+    for it, ms in zip(items, matches, strict=False):
         # Rank-based scores keep the normaliser's own order (ties at 1.0 are broken by it, not by ranx).
         run[it["id"]] = {m.code: float(k - r) for r, m in enumerate(ms)}
         via[it["id"]] = ms[0].via if ms else "none"
@@ -187,9 +204,15 @@ def _per_subset(items: list[dict], run: dict) -> dict:
     return out
 
 
-def run(jobs_csv: Path | None, cache_dir: Path | None, quick: bool = False, seed: int = 0,
-        encoders: tuple[str, ...] = NORMALISER_ENCODERS, baselines: tuple[str, ...] = BASELINE_SYSTEMS,
-        job_rows: dict | None = None) -> dict:
+def run(
+    jobs_csv: Path | None,
+    cache_dir: Path | None,
+    quick: bool = False,
+    seed: int = 0,
+    encoders: tuple[str, ...] = NORMALISER_ENCODERS,
+    baselines: tuple[str, ...] = BASELINE_SYSTEMS,
+    job_rows: dict | None = None,
+) -> dict:
     from matcher.normalise import OccupationNormaliser
     from models import get_encoder
 

@@ -20,6 +20,7 @@ structured features (certificate/level fit and distance weights set to 0).
 
     .venv/bin/python -m eval.relevance pool [--out var/eval_scratch/pool.md]   # export unjudged pooled postings
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,10 +46,30 @@ DISTRICT = "渝中区"  # every profile and posting: distance is constant, so it
 METRICS = ("ndcg@10", "precision@5", "precision@5-l2", "mrr")
 POOL_DEPTH = 20
 
-TEXT_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5", "fusion", "z_usem_e5", "rrf_usem_bm25", "rrf_e5_bm25",
-                "ft", "rrf_ft_bm25", "z_usem_ft")
-RANKER_SYSTEMS = ("ranker[usem]", "ranker[usem]-struct", "ranker[usem]-exhaustive", "ranker[e5]", "ranker[e5]-struct",
-                  "ranker[ft]", "ranker[ft]-struct", "ranker[ft]-exhaustive", "ranker[ft_fp32]")
+TEXT_SYSTEMS = (
+    "bm25",
+    "tfidf_char",
+    "usem",
+    "e5",
+    "fusion",
+    "z_usem_e5",
+    "rrf_usem_bm25",
+    "rrf_e5_bm25",
+    "ft",
+    "rrf_ft_bm25",
+    "z_usem_ft",
+)
+RANKER_SYSTEMS = (
+    "ranker[usem]",
+    "ranker[usem]-struct",
+    "ranker[usem]-exhaustive",
+    "ranker[e5]",
+    "ranker[e5]-struct",
+    "ranker[ft]",
+    "ranker[ft]-struct",
+    "ranker[ft]-exhaustive",
+    "ranker[ft_fp32]",
+)
 QUICK_SYSTEMS = ("bm25", "tfidf_char", "usem", "rrf_usem_bm25", "ranker[usem]", "ranker[usem]-struct")
 SYSTEM_LABELS = {
     "ranker[usem]": "full ranker (usem, prod. default)",
@@ -64,6 +85,7 @@ SYSTEM_LABELS = {
 
 
 # --- data ----------------------------------------------------------------------------------------------
+
 
 def _float(value: str | None) -> float | None:
     try:
@@ -104,8 +126,15 @@ def load_profiles(path: Path = PROFILES_FILE) -> list[dict]:
         if not line.strip():
             continue
         d = json.loads(line)
-        trainee = Trainee.model_validate({"id": d["id"], "district": DISTRICT, "certificates": d["certificates"],
-                                          "skills": d.get("skills", []), "experience_years": d.get("experience_years", 0)})
+        trainee = Trainee.model_validate(
+            {
+                "id": d["id"],
+                "district": DISTRICT,
+                "certificates": d["certificates"],
+                "skills": d.get("skills", []),
+                "experience_years": d.get("experience_years", 0),
+            }
+        )
         out.append({**trainee.profile(), "persona": d.get("persona", "")})
     return out
 
@@ -121,6 +150,7 @@ def read_qrels(path: Path = QRELS_FILE) -> dict[str, dict[str, int]]:
 
 
 # --- the full ranker: production's own `rank_jobs` --------------------------------------------------
+
 
 class RankerBench:
     """`matcher.flows.rank_jobs` — the function the API and CLI serve — over a world of the real postings,
@@ -149,8 +179,13 @@ class RankerBench:
         lexical.build(ids, task.doc_texts)
         self.retriever = IndexRetriever({"postings": dense}, {"postings": lexical})
 
-    def run(self, profiles: list[dict], weights, depth: int,  # type: ignore[no-untyped-def]
-            exhaustive: bool = False) -> dict[str, dict[str, float]]:
+    def run(
+        self,
+        profiles: list[dict],
+        weights,
+        depth: int,  # type: ignore[no-untyped-def]
+        exhaustive: bool = False,
+    ) -> dict[str, dict[str, float]]:
         """Each profile's top `depth`, scored by rank (the served scores are rounded; ranks are exact).
         `exhaustive`: every posting scored, not only the candidate pool (what the pool costs in quality)."""
         from matcher.config import get_settings
@@ -160,9 +195,17 @@ class RankerBench:
         settings = get_settings()
         run: dict[str, dict[str, float]] = {}
         for qi, prof in enumerate(profiles):
-            out = rank_jobs(self.world, self.retriever, person_from_profile(prof), self.query_vectors[qi : qi + 1],
-                            JobQuery(k=depth), weights=weights, clock=settings.clock(),
-                            max_commute_minutes=settings.max_commute_minutes, exhaustive=exhaustive)
+            out = rank_jobs(
+                self.world,
+                self.retriever,
+                person_from_profile(prof),
+                self.query_vectors[qi : qi + 1],
+                JobQuery(k=depth),
+                weights=weights,
+                clock=settings.clock(),
+                max_commute_minutes=settings.max_commute_minutes,
+                exhaustive=exhaustive,
+            )
             run[prof["id"]] = {r["posting"]["id"]: float(depth - n) for n, r in enumerate(out["results"])}
         return run
 
@@ -176,8 +219,10 @@ def _weights(structured: bool):  # type: ignore[no-untyped-def]
 
 # --- running ------------------------------------------------------------------------------------------
 
-def build(jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int = 0,
-          job_rows: dict | None = None) -> tuple[list[dict], list[dict], TextTask]:
+
+def build(
+    jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int = 0, job_rows: dict | None = None
+) -> tuple[list[dict], list[dict], TextTask]:
     from matcher.schema import Posting
     from matcher.texts import posting_text, trainee_text
 
@@ -195,8 +240,14 @@ def build(jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int
     return payloads, profiles, task
 
 
-def system_runs(payloads: list[dict], profiles: list[dict], task: TextTask, systems: Sequence[str],
-                cache_dir: Path | None, depth: int = 100) -> tuple[dict[str, dict], dict]:
+def system_runs(
+    payloads: list[dict],
+    profiles: list[dict],
+    task: TextTask,
+    systems: Sequence[str],
+    cache_dir: Path | None,
+    depth: int = 100,
+) -> tuple[dict[str, dict], dict]:
     doc_ids = [p["id"] for p in payloads]
     qids = [p["id"] for p in profiles]
     runs: dict[str, dict] = {}
@@ -205,15 +256,23 @@ def system_runs(payloads: list[dict], profiles: list[dict], task: TextTask, syst
     for system in systems:
         log.info("relevance: %s", system)
         if system.startswith("ranker["):
-            spec = system[len("ranker["):system.index("]")]
+            spec = system[len("ranker[") : system.index("]")]
             if spec not in rankers:
                 rankers[spec] = RankerBench(payloads, task, spec, cache_dir)
-                info[f"inferred_occupation[{spec}]"] = {"postings": len(payloads), "with_occupation": rankers[spec].inferred,
-                                                        "threshold": rankers[spec].calibration}
+                info[f"inferred_occupation[{spec}]"] = {
+                    "postings": len(payloads),
+                    "with_occupation": rankers[spec].inferred,
+                    "threshold": rankers[spec].calibration,
+                }
                 info["postings_with_extracted_certificates"] = sum(
-                    bool(p["requirements"].get("certificates")) for p in payloads)
-            runs[system] = rankers[spec].run(profiles, _weights(structured=not system.endswith("-struct")), depth,
-                                             exhaustive=system.endswith("-exhaustive"))
+                    bool(p["requirements"].get("certificates")) for p in payloads
+                )
+            runs[system] = rankers[spec].run(
+                profiles,
+                _weights(structured=not system.endswith("-struct")),
+                depth,
+                exhaustive=system.endswith("-exhaustive"),
+            )
         else:
             runs[system] = to_run(task.run(system), qids, doc_ids, depth)
     if rankers:
@@ -239,8 +298,14 @@ def judged_share(run: dict, qrels: dict, k: int = 10) -> float:
     return float(np.mean(shares)) if shares else 0.0
 
 
-def run(jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int = 0,
-        systems: Sequence[str] | None = None, job_rows: dict | None = None) -> dict:
+def run(
+    jobs_csv: Path,
+    cache_dir: Path | None,
+    quick: bool = False,
+    seed: int = 0,
+    systems: Sequence[str] | None = None,
+    job_rows: dict | None = None,
+) -> dict:
     systems = tuple(systems or (QUICK_SYSTEMS if quick else TEXT_SYSTEMS + RANKER_SYSTEMS))
     skipped = {s: why for s in systems if (why := unavailable(s))}
     systems = tuple(s for s in systems if s not in skipped)
@@ -268,12 +333,24 @@ def run(jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int =
         "profiles": len(profiles),
         "profiles_evaluated": len(evaluable),
         "profiles_without_relevant_posting": no_relevant,
-        "judgments": {"pairs": len(grades), "grade_0": grades.count(0), "grade_1": grades.count(1),
-                      "grade_2": grades.count(2)},
-        "pool": {"depth": POOL_DEPTH, "systems": list(runs), "pooled_pairs": sum(len(v) for v in pool.values()),
-                 "unjudged_in_pool": unjudged},
-        "setting": {"district": DISTRICT, "distance": "constant (all in one district)",
-                    "pay": "constant (no desired salary)", "candidate_depth": CANDIDATE_DEPTH},
+        "judgments": {
+            "pairs": len(grades),
+            "grade_0": grades.count(0),
+            "grade_1": grades.count(1),
+            "grade_2": grades.count(2),
+        },
+        "pool": {
+            "depth": POOL_DEPTH,
+            "systems": list(runs),
+            "pooled_pairs": sum(len(v) for v in pool.values()),
+            "unjudged_in_pool": unjudged,
+        },
+        "setting": {
+            "district": DISTRICT,
+            "distance": "constant (all in one district)",
+            "pay": "constant (no desired salary)",
+            "candidate_depth": CANDIDATE_DEPTH,
+        },
         "info": info,
         "systems": results,
         "skipped_systems": skipped,
@@ -281,6 +358,7 @@ def run(jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int =
 
 
 # --- annotation helper (writes OUTSIDE the repository: the export contains posting text) ---------------
+
 
 def export_pool(out: Path, jobs_csv: Path, cache_dir: Path | None, systems: Sequence[str]) -> None:
     from matcher.texts import cert_text
@@ -297,8 +375,10 @@ def export_pool(out: Path, jobs_csv: Path, cache_dir: Path | None, systems: Sequ
         if not todo:
             continue
         certs = "、".join(cert_text(c) for c in prof["certificates"])
-        lines.append(f"\n## {prof['id']} {prof['persona']} | 证书 {certs} | 技能 {'、'.join(prof['skills'])} | "
-                     f"经验 {prof['experience_years']:g} 年 | 待评 {len(todo)}\n")
+        lines.append(
+            f"\n## {prof['id']} {prof['persona']} | 证书 {certs} | 技能 {'、'.join(prof['skills'])} | "
+            f"经验 {prof['experience_years']:g} 年 | 待评 {len(todo)}\n"
+        )
         for pid in todo:
             p = by_id[pid]
             desc = " ".join((p["description"] or "").split())[:220]

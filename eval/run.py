@@ -13,6 +13,7 @@ Output (`--out`, default eval/results/): `runs/<run id>.json` (code version, enc
 every metric with per-query values), `REPORT.md` + `plots/` (full mode) or `REPORT_quick.md` +
 `plots_quick/` (quick mode, so a CI check never overwrites the full report).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -165,7 +166,9 @@ def run_speed(quick: bool, timeout: float) -> dict[str, dict]:
             entry["command"] = "python " + " ".join(args)
             started = time.perf_counter()
             try:
-                proc = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True, timeout=timeout)
+                proc = subprocess.run(
+                    [sys.executable, *args], cwd=REPO, capture_output=True, text=True, timeout=timeout
+                )
                 entry["status"] = "ok" if proc.returncode == 0 else f"failed (exit {proc.returncode})"
                 if proc.returncode != 0:
                     entry["stderr_tail"] = proc.stderr[-2000:]
@@ -180,19 +183,26 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small subsets, lexical + usem only (CI plumbing check)")
     ap.add_argument("--skip-speed", action="store_true", help="do not run eval.bench_index / eval.bench_http")
-    ap.add_argument("--speed-quick", action="store_true", help="run the speed scripts with --quick (implied by --quick)")
+    ap.add_argument(
+        "--speed-quick", action="store_true", help="run the speed scripts with --quick (implied by --quick)"
+    )
     ap.add_argument("--speed-timeout", type=float, default=3600.0, help="seconds per speed script")
-    ap.add_argument("--only", default=None, help="comma-separated subset of talentclef,normalisation,relevance,extraction")
+    ap.add_argument(
+        "--only", default=None, help="comma-separated subset of talentclef,normalisation,relevance,extraction"
+    )
     ap.add_argument("--data-dir", type=Path, default=None, help="shared data root (default <repo>/../shared/data)")
     ap.add_argument("--talentclef", type=Path, default=None, help="TalentCLEF folder (overrides --data-dir)")
     ap.add_argument("--jobs-csv", type=Path, default=None, help="real postings jobs.csv.gz (overrides --data-dir)")
-    ap.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR, help="embedding cache (default var/eval_cache)")
+    ap.add_argument(
+        "--cache-dir", type=Path, default=DEFAULT_CACHE_DIR, help="embedding cache (default var/eval_cache)"
+    )
     ap.add_argument("--out", type=Path, default=RESULTS_DIR, help="results folder (default eval/results)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the quick subsets and bootstrap")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s",
-                        datefmt="%H:%M:%S")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S"
+    )
     for noisy in ("faiss", "faiss.loader", "models", "numba", "matplotlib", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -248,8 +258,13 @@ def main(argv: list[str] | None = None) -> int:
             bench["talentclef"] = {"skipped": f"data not found at {paths.talentclef}"}
         else:
             with timer.section("talentclef"):
-                bench["talentclef"] = talentclef.run(paths.talentclef, QUICK_TEXT_SYSTEMS if args.quick else TEXT_SYSTEMS,
-                                                     cache_dir, quick=args.quick, seed=args.seed)
+                bench["talentclef"] = talentclef.run(
+                    paths.talentclef,
+                    QUICK_TEXT_SYSTEMS if args.quick else TEXT_SYSTEMS,
+                    cache_dir,
+                    quick=args.quick,
+                    seed=args.seed,
+                )
                 bench["talentclef"]["paired"] = _paired(bench["talentclef"], REFERENCE["talentclef"], "map")
 
     if "normalisation" in wanted:
@@ -257,10 +272,17 @@ def main(argv: list[str] | None = None) -> int:
 
         with timer.section("normalisation"):
             kwargs = {"encoders": ("usem",), "baselines": ("bm25", "tfidf_char", "usem")} if args.quick else {}
-            bench["normalisation"] = normalisation.run(paths.jobs_csv if paths.jobs_ok() else None, cache_dir,
-                                                       quick=args.quick, seed=args.seed, job_rows=job_rows_all, **kwargs)
-            bench["normalisation"]["paired"] = _paired(bench["normalisation"], REFERENCE["normalisation"],
-                                                       "hit_rate@1", "all")
+            bench["normalisation"] = normalisation.run(
+                paths.jobs_csv if paths.jobs_ok() else None,
+                cache_dir,
+                quick=args.quick,
+                seed=args.seed,
+                job_rows=job_rows_all,
+                **kwargs,
+            )
+            bench["normalisation"]["paired"] = _paired(
+                bench["normalisation"], REFERENCE["normalisation"], "hit_rate@1", "all"
+            )
 
     if "relevance" in wanted:
         from eval import relevance
@@ -270,8 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             with timer.section("relevance"):
                 pes_rows = {k: v for k, v in (job_rows_all or {}).items() if v.get("发布平台") == "GGFW_HRSS_GD"}
-                bench["relevance"] = relevance.run(paths.jobs_csv, cache_dir, quick=args.quick, seed=args.seed,
-                                                   job_rows=pes_rows or None)
+                bench["relevance"] = relevance.run(
+                    paths.jobs_csv, cache_dir, quick=args.quick, seed=args.seed, job_rows=pes_rows or None
+                )
                 bench["relevance"]["paired"] = _paired(bench["relevance"], REFERENCE["relevance"], "ndcg@10")
 
     if "extraction" in wanted:
@@ -282,8 +305,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             with timer.section("extraction"):
                 bench["extraction"] = extraction.run(paths.jobs_csv)
-                bench["extraction"]["dev"] = {k: v for k, v in extraction.run(paths.jobs_csv, split="dev").items()
-                                              if k in ("metrics", "ci95", "sample")}
+                bench["extraction"]["dev"] = {
+                    k: v
+                    for k, v in extraction.run(paths.jobs_csv, split="dev").items()
+                    if k in ("metrics", "ci95", "sample")
+                }
 
     speed_started = time.time()
     if args.skip_speed:
@@ -304,8 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     write_json(json_path, result)
     from eval import report
 
-    report_path = report.write(result, out_dir, "REPORT_quick.md" if args.quick else "REPORT.md",
-                               "plots_quick" if args.quick else "plots")
+    report_path = report.write(
+        result, out_dir, "REPORT_quick.md" if args.quick else "REPORT.md", "plots_quick" if args.quick else "plots"
+    )
     log.info("wrote %s and %s in %.0f s", json_path, report_path, result["duration_s"])
     print(report.headline_table(result))
     print(f"\nreport: {report_path}\njson:   {json_path}\ntime:   {result['duration_s']:.0f} s")

@@ -20,6 +20,7 @@ Systems whose model is not on this machine (no trained model, no torch) are skip
 No parameter here was chosen on any evaluation set: BM25 k1/b and RRF k are the library defaults; the TF-IDF
 settings are the brief's (char 1–3-grams) with scikit-learn defaults otherwise.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,21 @@ import numpy as np
 
 log = logging.getLogger("eval")
 
-TEXT_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5", "fusion", "z_usem_e5", "rrf_usem_bm25", "rrf_e5_bm25",
-                "e5_st", "ft", "ft_fp32", "rrf_ft_bm25", "z_usem_ft")
+TEXT_SYSTEMS = (
+    "bm25",
+    "tfidf_char",
+    "usem",
+    "e5",
+    "fusion",
+    "z_usem_e5",
+    "rrf_usem_bm25",
+    "rrf_e5_bm25",
+    "e5_st",
+    "ft",
+    "ft_fp32",
+    "rrf_ft_bm25",
+    "z_usem_ft",
+)
 QUICK_TEXT_SYSTEMS = ("bm25", "tfidf_char", "usem", "rrf_usem_bm25")
 SYSTEM_LABELS = {
     "bm25": "BM25 (jieba)",
@@ -57,17 +71,26 @@ def encoder_specs() -> dict[str, str]:
 
     home = get_settings().home
     trained = home / TRAINED_ENCODER_DIR / "onnx"
-    return {"ft": f"onnx:{trained}", "ft_fp32": f"onnx:{trained / 'model.onnx'}",
-            "ft_int8": f"onnx:{trained / 'model_int8.onnx'}",
-            "e5_st": f"st:{home / 'models' / 'e5-small-zh-base'}"}
+    return {
+        "ft": f"onnx:{trained}",
+        "ft_fp32": f"onnx:{trained / 'model.onnx'}",
+        "ft_int8": f"onnx:{trained / 'model_int8.onnx'}",
+        "e5_st": f"st:{home / 'models' / 'e5-small-zh-base'}",
+    }
 
 
 def resolve_spec(name: str) -> str:
     return encoder_specs().get(name, name)
 
 
-LOCAL_ENCODERS = {"e5_st": "e5_st", "ft": "ft", "ft_fp32": "ft_fp32", "ft_int8": "ft_int8", "rrf_ft_bm25": "ft",
-                  "z_usem_ft": "ft"}
+LOCAL_ENCODERS = {
+    "e5_st": "e5_st",
+    "ft": "ft",
+    "ft_fp32": "ft_fp32",
+    "ft_int8": "ft_int8",
+    "rrf_ft_bm25": "ft",
+    "z_usem_ft": "ft",
+}
 
 
 def unavailable(system: str) -> str | None:
@@ -202,16 +225,18 @@ _SYSTEMS: dict[str, Callable[[TextTask], Scored]] = {
     "usem": lambda t: t.dense("usem"),
     "e5": lambda t: t.dense("e5"),
     "fusion": lambda t: t.dense("fusion"),
-    "z_usem_e5": lambda t: Scored(((zscore_rows(t.dense("usem").scores) + zscore_rows(t.dense("e5").scores)) / 2)
-                                  .astype(np.float32)),
+    "z_usem_e5": lambda t: Scored(
+        ((zscore_rows(t.dense("usem").scores) + zscore_rows(t.dense("e5").scores)) / 2).astype(np.float32)
+    ),
     "rrf_usem_bm25": lambda t: rrf([t.dense("usem"), t.bm25()]),
     "rrf_e5_bm25": lambda t: rrf([t.dense("e5"), t.bm25()]),
     "e5_st": lambda t: t.dense("e5_st"),
     "ft": lambda t: t.dense("ft"),
     "ft_fp32": lambda t: t.dense("ft_fp32"),
     "rrf_ft_bm25": lambda t: rrf([t.dense("ft"), t.bm25()]),
-    "z_usem_ft": lambda t: Scored(((zscore_rows(t.dense("usem").scores) + zscore_rows(t.dense("ft").scores)) / 2)
-                                  .astype(np.float32)),
+    "z_usem_ft": lambda t: Scored(
+        ((zscore_rows(t.dense("usem").scores) + zscore_rows(t.dense("ft").scores)) / 2).astype(np.float32)
+    ),
 }
 
 

@@ -7,6 +7,7 @@ on it; the harness only reports it.
 Quick mode (CI plumbing check, not a number to quote): 15 queries against their relevant titles plus
 300 other corpus titles, lexical systems and usem only.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Search indexes: dense vectors (FAISS) and lexical BM25 (bm25s + jieba), both with safe save/load."""
+
 from __future__ import annotations
 
 from .errors import IndexCorruptError, IndexLoadError, IndexMismatchError

@@ -1,4 +1,5 @@
 """Why a saved index can't be used: each reason its own type so the CLI/API can react precisely."""
+
 from __future__ import annotations
 
 

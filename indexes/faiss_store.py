@@ -74,6 +74,7 @@ time; 2 cores shared with other jobs, so p99s are noisy)
   0.4 ms. No setting is clearly better than the existing one (more construction effort
   buys ~0.01 recall for 2.5x the build), so it stays.
 """
+
 from __future__ import annotations
 
 import logging
@@ -81,7 +82,7 @@ import math
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import faiss
 import numpy as np
@@ -118,7 +119,8 @@ def ivf_nlist(count: int) -> int:
     ideal = 2 ** round(math.log2(max(1.0, 2 * math.sqrt(count))))
     return max(1, min(ideal, count // 39))
 
-Allow = Union[Callable[[str], bool], Collection[str], None]
+
+Allow = Callable[[str], bool] | Collection[str] | None
 Hits = list[tuple[str, float]]
 
 
@@ -204,7 +206,9 @@ class VectorIndex:
 
     def _new_ivf(self, nlist: int) -> faiss.IndexIVFScalarQuantizer:
         quantizer = faiss.IndexFlatIP(self.dim)
-        inner = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+        inner = faiss.IndexIVFScalarQuantizer(
+            quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
         inner.own_fields = True  # the IVF index owns (and frees) its coarse quantizer, as after read_index
         quantizer.this.disown()
         inner.sq.rangestat_arg = SQ_RANGE_MARGIN
@@ -222,7 +226,9 @@ class VectorIndex:
         """hnsw and ivf_sq: approximate search, no remove_ids (deletes are tombstones)."""
         return self.index_type != "flat"
 
-    def _train(self, index: faiss.IndexIDMap2, vectors: np.ndarray, like: faiss.IndexIDMap2 | None = None) -> faiss.IndexIDMap2:
+    def _train(
+        self, index: faiss.IndexIDMap2, vectors: np.ndarray, like: faiss.IndexIDMap2 | None = None
+    ) -> faiss.IndexIDMap2:
         """Return `index` ready for its first add. An untrained ivf_sq index gets `ivf_nlist(len(vectors))`
         lists: it reuses the centroids and quantizer of `like` when that has as many lists (a compaction:
         no k-means, and vectors mostly re-encode to the same codes), else runs k-means on a sample."""
@@ -325,7 +331,7 @@ class VectorIndex:
         self._index.add_with_ids(vectors, labels)
         if self._added_meanwhile is not None:
             self._added_meanwhile.append((labels, vectors.copy()))
-        for name, label in zip(ids, labels.tolist()):
+        for name, label in zip(ids, labels.tolist(), strict=False):
             self._labels[name] = label
             self._names[label] = name
 
@@ -341,8 +347,14 @@ class VectorIndex:
             self._tombstones.update(labels)
 
     def _maybe_compact(self) -> None:
-        if self._rebuilding is None and self._tombstones and len(self._tombstones) > self.compact_ratio * self._index.ntotal:
-            log.info("compacting %s index: %d tombstones of %d", self.index_type, len(self._tombstones), self._index.ntotal)
+        if (
+            self._rebuilding is None
+            and self._tombstones
+            and len(self._tombstones) > self.compact_ratio * self._index.ntotal
+        ):
+            log.info(
+                "compacting %s index: %d tombstones of %d", self.index_type, len(self._tombstones), self._index.ntotal
+            )
             self._schedule_rebuild(self._type_for(len(self._labels)))
 
     def _schedule_rebuild(self, index_type: str) -> None:
@@ -352,8 +364,9 @@ class VectorIndex:
             return
         labels, vectors = self._live_vectors()
         self._added_meanwhile = []
-        self._rebuilding = threading.Thread(target=self._rebuild_in_background, args=(index_type, labels, vectors),
-                                            name="faiss-rebuild", daemon=True)
+        self._rebuilding = threading.Thread(
+            target=self._rebuild_in_background, args=(index_type, labels, vectors), name="faiss-rebuild", daemon=True
+        )
         self._rebuilding.start()
 
     def _rebuild_in_background(self, index_type: str, labels: np.ndarray, vectors: np.ndarray) -> None:
@@ -517,12 +530,22 @@ class VectorIndex:
     def _hits(self, scores: np.ndarray, labels: np.ndarray, k: int) -> list[Hits]:
         names = self._names
         return [
-            [(names[label], float(score)) for score, label in zip(row_s, row_l.tolist()) if label in names][:k]
-            for row_s, row_l in zip(scores, labels)
+            [
+                (names[label], float(score))
+                for score, label in zip(row_s, row_l.tolist(), strict=False)
+                if label in names
+            ][:k]
+            for row_s, row_l in zip(scores, labels, strict=False)
         ]
 
     def _ann_complete(
-        self, queries: np.ndarray, k: int, sel: faiss.IDSelector | None, ef: int, candidates: Callable[[], np.ndarray], available: int
+        self,
+        queries: np.ndarray,
+        k: int,
+        sel: faiss.IDSelector | None,
+        ef: int,
+        candidates: Callable[[], np.ndarray],
+        available: int,
     ) -> list[Hits]:
         """Approximate search that widens the effort (efSearch / nprobe) until every row has
         min(k, available) hits, then falls back to an exact search over `candidates()` for rows the
@@ -537,7 +560,7 @@ class VectorIndex:
                 break
             ef = min(ef * 4, self._max_effort())
         exact = self._exact_search(queries[short], k, candidates())
-        for row, hits in zip(short, exact):
+        for row, hits in zip(short, exact, strict=False):
             results[row] = hits
         return results
 
@@ -546,7 +569,9 @@ class VectorIndex:
         if not len(labels):
             return [[] for _ in range(len(queries))]
         vectors = self._index.reconstruct_batch(labels)
-        scores, rows = faiss.knn(queries, np.ascontiguousarray(vectors), min(k, len(labels)), metric=faiss.METRIC_INNER_PRODUCT)
+        scores, rows = faiss.knn(
+            queries, np.ascontiguousarray(vectors), min(k, len(labels)), metric=faiss.METRIC_INNER_PRODUCT
+        )
         return self._hits(scores, np.where(rows >= 0, labels[rows], -1), k)
 
     def _live_labels(self) -> np.ndarray:
@@ -575,7 +600,7 @@ class VectorIndex:
                 results, _ = self._post_filter(queries, k, allowed.__contains__, fetch, max_fetch=len(allowed))
                 short = [r for r, hits in enumerate(results) if len(hits) < k]
                 if short:  # unknown ids in the set, or the index did not reach enough allowed vectors
-                    for row, hits in zip(short, self._search_labels(queries[short], k, allowed)):
+                    for row, hits in zip(short, self._search_labels(queries[short], k, allowed), strict=False):
                         results[row] = hits
                 return results
         return self._search_labels(queries, k, allowed)
@@ -608,7 +633,7 @@ class VectorIndex:
             scores, labels = self._raw_search(queries[pending], fetch, sel, ef=self._effort_for(fetch, 1.0))
             fetched = self._hits(scores, labels, fetch)
             still = []
-            for row, hits in zip(pending, fetched):
+            for row, hits in zip(pending, fetched, strict=False):
                 results[row] = [hit for hit in hits if allowed(hit[0])][:k]
                 if len(results[row]) < k and fetch < total:
                     still.append(row)
@@ -634,7 +659,7 @@ class VectorIndex:
             if short:
                 names = [n for n in self._labels if allowed(n)]
                 labels = np.fromiter((self._labels[n] for n in names), dtype=np.int64, count=len(names))
-                for row, hits in zip(short, self._exact_search(queries[short], k, labels)):
+                for row, hits in zip(short, self._exact_search(queries[short], k, labels), strict=False):
                     results[row] = hits
         return results
 
@@ -704,7 +729,7 @@ class VectorIndex:
             raise IndexCorruptError(f"{directory}: {INDEX_FILE} is not an id-mapped index of dim {built_dim}")
         obj._index = index
         obj.index_type = manifest["index_type"]
-        obj._labels = dict(zip(ids["ids"], ids["labels"]))
+        obj._labels = dict(zip(ids["ids"], ids["labels"], strict=False))
         obj._names = {label: name for name, label in obj._labels.items()}
         obj._tombstones = set(ids["tombstones"])
         obj._next_label = int(ids["next_label"])
@@ -721,4 +746,6 @@ class VectorIndex:
         return obj
 
     def __repr__(self) -> str:
-        return f"VectorIndex(encoder_id={self.encoder_id!r}, dim={self.dim}, count={len(self)}, type={self.index_type!r})"
+        return (
+            f"VectorIndex(encoder_id={self.encoder_id!r}, dim={self.dim}, count={len(self)}, type={self.index_type!r})"
+        )

@@ -12,6 +12,7 @@ never returned, an added one is found by the next search. Scores are exact right
 or `merge()`; between merges the main documents keep the statistics of their snapshot (a drift bounded
 by the merge share). Only documents sharing at least one token with the query (score > 0) are returned.
 """
+
 from __future__ import annotations
 
 import logging
@@ -280,8 +281,11 @@ class BM25Index:
             return []
         n = len(self._ids)
         avg_length = self._length / n if n else 1.0
-        idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5))
-               for t in set(query_tokens) if (df := self._main_df(t) + self._df_change[t]) > 0}
+        idf = {
+            t: math.log(1 + (n - df + 0.5) / (df + 0.5))
+            for t in set(query_tokens)
+            if (df := self._main_df(t) + self._df_change[t]) > 0
+        }
         if not idf:
             return []
         terms = [t for t in query_tokens if t in idf]  # a repeated query term counts again, as in bm25s

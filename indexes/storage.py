@@ -4,6 +4,7 @@ A save writes a complete sibling temp directory (files fsynced), then swaps it i
 with renames: the previous version stays intact until the swap, so a crash or a
 full disk never leaves a half-written index where the API will load it.
 """
+
 from __future__ import annotations
 
 import hashlib

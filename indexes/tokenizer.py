@@ -4,6 +4,7 @@ Why search mode (`cut_for_search`): a domain term such as "叉车司机" must st
 token (so the exact title matches strongly) while also yielding its dictionary
 sub-words "叉车", "司机" (so a query for just "叉车" still finds it).
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 import jieba
 
 jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr otherwise
-_shared: dict[tuple[str, ...], "ChineseTokenizer"] = {}
+_shared: dict[tuple[str, ...], ChineseTokenizer] = {}
 _shared_lock = threading.Lock()
 
 

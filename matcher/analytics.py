@@ -9,6 +9,7 @@ Definitions (also in the README):
 - 培训总体就业率: share of trainees who completed training and were then placed;
 - 重点群体培训占比: share of training records whose trainee belongs to a priority group.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -56,9 +57,17 @@ def demand_supply(world: World, radius_km: float = 30.0, top: int = 50) -> dict:
             held = [c.level for c in t.certs if c.occupation == occ]
             if level is None or any(h is not None and h >= level for h in held):
                 supply += 1
-        rows.append({"occupation": occ, "name": cat.get(occ).name, "district": district, "open_jobs": len(posts),
-                     "qualified_nearby": supply, "unmet": max(0, len(posts) - supply),
-                     "min_level": level.label if level else None})
+        rows.append(
+            {
+                "occupation": occ,
+                "name": cat.get(occ).name,
+                "district": district,
+                "open_jobs": len(posts),
+                "qualified_nearby": supply,
+                "unmet": max(0, len(posts) - supply),
+                "min_level": level.label if level else None,
+            }
+        )
     rows.sort(key=lambda r: (-r["unmet"], -r["open_jobs"], r["occupation"], r["district"]))
     by_occ_demand: Counter[str] = Counter()
     for (occ, _d), posts in demand.items():
@@ -66,11 +75,22 @@ def demand_supply(world: World, radius_km: float = 30.0, top: int = 50) -> dict:
     shortage = []
     for occ, n in by_occ_demand.items():
         holders = len(world.trainees_by_occupation.get(occ, set()))
-        shortage.append({"occupation": occ, "name": cat.get(occ).name, "open_jobs": n, "certified_trainees": holders,
-                         "ratio": round(n / max(holders, 1), 2)})
+        shortage.append(
+            {
+                "occupation": occ,
+                "name": cat.get(occ).name,
+                "open_jobs": n,
+                "certified_trainees": holders,
+                "ratio": round(n / max(holders, 1), 2),
+            }
+        )
     shortage.sort(key=lambda r: (-r["ratio"], -r["open_jobs"], r["occupation"]))
-    return {"radius_km": radius_km, "unmet": [r for r in rows if r["unmet"] > 0][:top], "shortage": shortage[:top],
-            "total_open_jobs": sum(by_occ_demand.values())}
+    return {
+        "radius_km": radius_km,
+        "unmet": [r for r in rows if r["unmet"] > 0][:top],
+        "shortage": shortage[:top],
+        "total_open_jobs": sum(by_occ_demand.values()),
+    }
 
 
 def course_demand(world: World) -> list[dict]:
@@ -80,9 +100,17 @@ def course_demand(world: World) -> list[dict]:
     seats: Counter[str] = Counter()
     for c in world.courses.values():
         seats[c.occupation] += c.seats or 0
-    rows = [{"occupation": occ, "name": cat.get(occ).name, "open_jobs": n, "course_seats": seats.get(occ, 0),
-             "certified_trainees": len(world.trainees_by_occupation.get(occ, set()))}
-            for occ, n in jobs.items() if occ is not None]
+    rows = [
+        {
+            "occupation": occ,
+            "name": cat.get(occ).name,
+            "open_jobs": n,
+            "course_seats": seats.get(occ, 0),
+            "certified_trainees": len(world.trainees_by_occupation.get(occ, set())),
+        }
+        for occ, n in jobs.items()
+        if occ is not None
+    ]
     rows.sort(key=lambda r: (-(r["open_jobs"] - r["course_seats"] - r["certified_trainees"]), r["occupation"]))
     return rows
 
@@ -95,8 +123,9 @@ def kpis(world: World, training_records: list[dict], placements: list[dict]) -> 
     matched = sum(courses[r["course_id"]].occupation in demanded for r in with_course)
     completed = {r["trainee_id"] for r in training_records if r.get("completed")}
     placed = {p["trainee_id"] for p in placements}
-    priority = sum(1 for r in training_records
-                   if (m := world.trainee_meta.get(r["trainee_id"])) is not None and m.priority_group)
+    priority = sum(
+        1 for r in training_records if (m := world.trainee_meta.get(r["trainee_id"])) is not None and m.priority_group
+    )
 
     def share(n: int, d: int) -> float | None:
         return round(n / d, 4) if d else None
@@ -106,9 +135,23 @@ def kpis(world: World, training_records: list[dict], placements: list[dict]) -> 
         "employment_rate": share(len(completed & placed), len(completed)),
         "priority_group_share": share(priority, len(training_records)),
     }
-    labels = {"training_industry_match": "培训与产业匹配度", "employment_rate": "培训总体就业率",
-              "priority_group_share": "重点群体培训占比"}
-    return {key: {"label": labels[key], "value": values[key], "target": SEED_TARGETS[key],
-                  "meets_target": values[key] is not None and values[key] >= SEED_TARGETS[key]}
-            for key in values} | {"counts": {"training_records": len(training_records), "completed_trainees": len(completed),
-                                             "placed_trainees": len(placed & completed)}}
+    labels = {
+        "training_industry_match": "培训与产业匹配度",
+        "employment_rate": "培训总体就业率",
+        "priority_group_share": "重点群体培训占比",
+    }
+    return {
+        key: {
+            "label": labels[key],
+            "value": values[key],
+            "target": SEED_TARGETS[key],
+            "meets_target": values[key] is not None and values[key] >= SEED_TARGETS[key],
+        }
+        for key in values
+    } | {
+        "counts": {
+            "training_records": len(training_records),
+            "completed_trainees": len(completed),
+            "placed_trainees": len(placed & completed),
+        }
+    }

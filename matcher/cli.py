@@ -2,12 +2,12 @@
 
 Every command honours MATCHER_HOME (several worlds can coexist) and most take --json for scripting.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -16,7 +16,9 @@ from rich.table import Table
 
 from matcher.config import FALLBACK_ENCODER, TRAINED_ENCODER_DIR, get_settings, trained_encoder_spec
 
-app = typer.Typer(help="重庆职业技能培训 · 岗位匹配服务（岗位需求 + 技能培训 + 技能评价 + 就业服务）", no_args_is_help=True)
+app = typer.Typer(
+    help="重庆职业技能培训 · 岗位匹配服务（岗位需求 + 技能培训 + 技能评价 + 就业服务）", no_args_is_help=True
+)
 index_app = typer.Typer(help="向量与关键词索引", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 match_app = typer.Typer(help="匹配：为学员找岗位、技能差距与课程、为岗位找候选人", no_args_is_help=True)
@@ -38,14 +40,21 @@ def _emit(data: dict, as_json: bool) -> None:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日志")) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 @app.command("demo-data")
@@ -82,8 +91,10 @@ def _ingest_dir(directory: Path) -> list[dict]:
 
 
 def _print_report(report) -> None:  # type: ignore[no-untyped-def]
-    console.print(f"[bold]{report.kind}[/] ← {report.file}: 读取 {report.read}，新增 {report.inserted}，"
-                  f"更新 {report.updated}，未变 {report.unchanged}，跳过 {report.skipped}，拒绝 {report.rejected}")
+    console.print(
+        f"[bold]{report.kind}[/] ← {report.file}: 读取 {report.read}，新增 {report.inserted}，"
+        f"更新 {report.updated}，未变 {report.unchanged}，跳过 {report.skipped}，拒绝 {report.rejected}"
+    )
     for err in report.errors[:20]:
         console.print(f"  [red]✗[/] {err}")
     if len(report.errors) > 20:
@@ -98,7 +109,7 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
 def ingest(
     kind: str = typer.Argument(..., help="数据类型：" + " | ".join(KIND_CHOICES)),
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".jsonl 或 .csv 文件（可 .gz）"),
-    source: Optional[str] = typer.Option(None, help="外部数据适配器：jobpostings2024（真实岗位数据）"),
+    source: str | None = typer.Option(None, help="外部数据适配器：jobpostings2024（真实岗位数据）"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """导入 JSON Lines / CSV 文件（按 id 更新插入，可重复导入；坏行逐条报告，不影响好行）。"""
@@ -128,7 +139,9 @@ def ingest(
 
 @index_app.command("build")
 def index_build(
-    encoder: Optional[str] = typer.Option(None, help="编码器：usem | e5 | fusion | st:<路径> | onnx:<路径>（默认 MATCHER_ENCODER）"),
+    encoder: str | None = typer.Option(
+        None, help="编码器：usem | e5 | fusion | st:<路径> | onnx:<路径>（默认 MATCHER_ENCODER）"
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """从数据库全量构建向量索引（FAISS）和关键词索引（BM25），原子替换旧索引。"""
@@ -141,8 +154,13 @@ def index_build(
         def on_progress(desc: str, done: int, total: int) -> None:
             bar.update(task, description=desc, completed=done, total=total)
 
-        manifest = build_indexes(_store(), settings.index_dir, encoder or settings.encoder,
-                                 cache_dir=settings.cache_dir, progress=on_progress)
+        manifest = build_indexes(
+            _store(),
+            settings.index_dir,
+            encoder or settings.encoder,
+            cache_dir=settings.cache_dir,
+            progress=on_progress,
+        )
     for kind, info in manifest.items():
         console.print(f"[bold]{kind}[/]: {info['count']} 条，编码器 {info['encoder_id']}，{info['seconds']:.1f} 秒")
     manifest["normaliser_threshold"] = _calibrate(encoder or settings.encoder)
@@ -162,11 +180,15 @@ def _calibrate(spec: str) -> dict:
         return {"skipped": str(exc)}
     save(settings.home, result)
     if result["precision"] is None:
-        console.print(f"职业推断阈值：{result['threshold']:.2f}（开发集上没有阈值能让岗位名称推断的职业达到 "
-                      f"{result['target_precision']:.0%} 准确率：只采用与职业名称完全一致的推断）")
+        console.print(
+            f"职业推断阈值：{result['threshold']:.2f}（开发集上没有阈值能让岗位名称推断的职业达到 "
+            f"{result['target_precision']:.0%} 准确率：只采用与职业名称完全一致的推断）"
+        )
     else:
-        console.print(f"职业推断阈值：{result['threshold']:.2f}（开发集准确率 {result['precision']:.0%}，"
-                      f"覆盖 {result['coverage']:.0%}）")
+        console.print(
+            f"职业推断阈值：{result['threshold']:.2f}（开发集准确率 {result['precision']:.0%}，"
+            f"覆盖 {result['coverage']:.0%}）"
+        )
     return result
 
 
@@ -176,8 +198,13 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
     from matcher.indexing import index_status
 
     settings = get_settings()
-    data = {"home": str(settings.home), "database": settings.db_url, "encoder": settings.encoder,
-            "counts": _store().counts(), "indexes": index_status(settings.index_dir)}
+    data = {
+        "home": str(settings.home),
+        "database": settings.db_url,
+        "encoder": settings.encoder,
+        "counts": _store().counts(),
+        "indexes": index_status(settings.index_dir),
+    }
     if as_json:
         _emit(data, True)
         return
@@ -221,8 +248,15 @@ def search(
         typer.echo(f"{i:2d}. {hit['id']}  {hit['title']}  [{hit.get('district', '')}]  score={hit['score']:.3f}")
 
 
-def _person(engine, trainee: Optional[str], cert: list[str], district: Optional[str], skill: list[str],  # type: ignore[no-untyped-def]
-            experience: float, desired_salary: Optional[int]):
+def _person(
+    engine,
+    trainee: str | None,
+    cert: list[str],
+    district: str | None,
+    skill: list[str],  # type: ignore[no-untyped-def]
+    experience: float,
+    desired_salary: int | None,
+):
     from matcher.flows import FlowInputError, adhoc_person, stored_person
 
     try:
@@ -249,15 +283,15 @@ def _print_results(results: list[dict], key: str) -> None:
 
 @match_app.command("jobs")
 def match_jobs(
-    trainee: Optional[str] = typer.Option(None, help="学员 id"),
+    trainee: str | None = typer.Option(None, help="学员 id"),
     cert: list[str] = typer.Option([], help="证书“职业:等级”，可多次给出，如 消防设施操作员:四级"),
-    district: Optional[str] = typer.Option(None, help="居住区县（临时画像时必填）"),
+    district: str | None = typer.Option(None, help="居住区县（临时画像时必填）"),
     skill: list[str] = typer.Option([], help="技能，可多次给出"),
     experience: float = typer.Option(0, help="工作年限"),
-    desired_salary: Optional[int] = typer.Option(None, help="期望月薪（元）"),
-    radius: Optional[float] = typer.Option(None, help="半径（公里）"),
-    pay_floor: Optional[int] = typer.Option(None, help="最低月薪（元）"),
-    shift: Optional[str] = typer.Option(None, help="班次关键词，如 白班"),
+    desired_salary: int | None = typer.Option(None, help="期望月薪（元）"),
+    radius: float | None = typer.Option(None, help="半径（公里）"),
+    pay_floor: int | None = typer.Option(None, help="最低月薪（元）"),
+    shift: str | None = typer.Option(None, help="班次关键词，如 白班"),
     k: int = typer.Option(10, "--top-k", "-k", min=1, max=200, help="返回条数"),
     non_personalised: bool = typer.Option(False, "--non-personalised", help="非个性化排序（不使用画像）"),
     as_json: bool = typer.Option(False, "--json"),
@@ -267,8 +301,11 @@ def match_jobs(
 
     engine = _engine()
     person = _person(engine, trainee, cert, district, skill, experience, desired_salary)
-    out = jobs_for(engine, person, JobQuery(k=k, radius_km=radius, pay_floor=pay_floor, shift=shift,
-                                            personalised=not non_personalised))
+    out = jobs_for(
+        engine,
+        person,
+        JobQuery(k=k, radius_km=radius, pay_floor=pay_floor, shift=shift, personalised=not non_personalised),
+    )
     if as_json:
         _emit(out, True)
     else:
@@ -277,13 +314,13 @@ def match_jobs(
 
 @match_app.command("gap")
 def match_gap(
-    trainee: Optional[str] = typer.Option(None, help="学员 id"),
+    trainee: str | None = typer.Option(None, help="学员 id"),
     cert: list[str] = typer.Option([], help="证书“职业:等级”"),
-    district: Optional[str] = typer.Option(None),
+    district: str | None = typer.Option(None),
     skill: list[str] = typer.Option([]),
-    target_occupation: Optional[str] = typer.Option(None, "--occupation", help="目标职业（名称/别名/代码）"),
-    target_posting: Optional[str] = typer.Option(None, "--posting", help="目标岗位 id"),
-    radius: Optional[float] = typer.Option(None, help="“附近”的半径（公里），默认 MATCHER_DEFAULT_RADIUS_KM"),
+    target_occupation: str | None = typer.Option(None, "--occupation", help="目标职业（名称/别名/代码）"),
+    target_posting: str | None = typer.Option(None, "--posting", help="目标岗位 id"),
+    radius: float | None = typer.Option(None, help="“附近”的半径（公里），默认 MATCHER_DEFAULT_RADIUS_KM"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """技能差距 → 课程：缺什么（按能解锁的岗位数排序）、哪门课能补、补完多几个岗位。"""
@@ -303,17 +340,19 @@ def match_gap(
         typer.echo(f"- 缺少 {item['label']}：可解锁 {item['unlocks_jobs']} 个岗位")
         for c in item["courses"]:
             sub = "补贴" if c["subsidised"] else "自费"
-            typer.echo(f"    · {c['title']}（{c['provider']}，{c['district']}，{c['start_date']} 开课，{sub}）→ {c['what_if']}")
+            typer.echo(
+                f"    · {c['title']}（{c['provider']}，{c['district']}，{c['start_date']} 开课，{sub}）→ {c['what_if']}"
+            )
     if out["missing_skills"]:
         typer.echo("常见技能要求：" + "、".join(f"{s['skill']}({s['in_jobs']})" for s in out["missing_skills"]))
 
 
 @match_app.command("candidates")
 def match_candidates(
-    posting: Optional[str] = typer.Option(None, help="岗位 id"),
-    text: Optional[str] = typer.Option(None, help="或：自由文本岗位描述"),
-    district: Optional[str] = typer.Option(None, help="自由文本时的工作区县"),
-    radius: Optional[float] = typer.Option(None, help="候选人居住地半径（公里）"),
+    posting: str | None = typer.Option(None, help="岗位 id"),
+    text: str | None = typer.Option(None, help="或：自由文本岗位描述"),
+    district: str | None = typer.Option(None, help="自由文本时的工作区县"),
+    radius: float | None = typer.Option(None, help="候选人居住地半径（公里）"),
     k: int = typer.Option(10, "--top-k", "-k", min=1, max=200, help="返回条数"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -346,7 +385,7 @@ def match_candidates(
 
 @app.command()
 def demand(
-    radius: Optional[float] = typer.Option(None, help="供给半径（公里）"),
+    radius: float | None = typer.Option(None, help="供给半径（公里）"),
     top: int = typer.Option(20, min=1, max=500),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -402,9 +441,11 @@ def extract(
         kind = "持证上岗" if c["mandatory"] else "优先"
         alt = f"（可替代组 {c['group']}）" if c.get("group") else ""
         typer.echo(f"证书：{cert_text(c)} · {kind}{alt}")
-    typer.echo(f"经验：{req['min_experience_years'] if req['min_experience_years'] is not None else '未说明'}"
-               f"  学历：{req['education'] or '未说明'}  班次：{out['shift'] or '未说明'}"
-               f"  福利：{'、'.join(out['benefits']) or '未说明'}")
+    typer.echo(
+        f"经验：{req['min_experience_years'] if req['min_experience_years'] is not None else '未说明'}"
+        f"  学历：{req['education'] or '未说明'}  班次：{out['shift'] or '未说明'}"
+        f"  福利：{'、'.join(out['benefits']) or '未说明'}"
+    )
 
 
 @app.command()
@@ -428,7 +469,7 @@ def normalise(
 
 @app.command()
 def lint(
-    posting: Optional[str] = typer.Option(None, help="岗位 id；不给则检查全部在招岗位"),
+    posting: str | None = typer.Option(None, help="岗位 id；不给则检查全部在招岗位"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """岗位合规检查：性别、年龄上限、户籍、婚育、民族、乙肝等歧视性要求。"""
@@ -438,16 +479,21 @@ def lint(
     records = [store.get("postings", posting)] if posting else list(store.iter("postings"))
     if posting and records[0] is None:
         _fail(ValueError(f"posting: 岗位 {posting} 不存在"))
-    flagged = [{"id": p.id, "title": p.title, "employer": p.employer, "findings": [f.as_dict() for f in lint_posting(p)]}
-               for p in records if p is not None]
+    flagged = [
+        {"id": p.id, "title": p.title, "employer": p.employer, "findings": [f.as_dict() for f in lint_posting(p)]}
+        for p in records
+        if p is not None
+    ]
     flagged = [f for f in flagged if f["findings"]]
     if as_json:
         _emit({"checked": len(records), "flagged": flagged}, True)
         return
     typer.echo(f"检查 {len(records)} 个岗位，发现 {len(flagged)} 个含歧视性要求：")
     for f in flagged:
-        typer.echo(f"- {f['id']} {f['title']}（{f['employer']}）：" + "；".join(
-            f"“{x['phrase']}” {x['message']}" for x in f["findings"]))
+        typer.echo(
+            f"- {f['id']} {f['title']}（{f['employer']}）："
+            + "；".join(f"“{x['phrase']}” {x['message']}" for x in f["findings"])
+        )
 
 
 keys_app = typer.Typer(help="API 密钥：角色 + 主体（密钥只显示一次，数据库只存 SHA-256）", no_args_is_help=True)
@@ -455,15 +501,28 @@ app.add_typer(keys_app, name="keys")
 
 
 @keys_app.command("create")
-def keys_create(role: str = typer.Option(..., help="trainee | employer | trainer | office | admin"),
-                subject: str = typer.Option(..., help="学员 id / 用人单位名称 / 培训机构名称 / 办公室 / 管理员"),
-                label: Optional[str] = typer.Option(None, help="备注"),
-                as_json: bool = typer.Option(False, "--json")) -> None:
+def keys_create(
+    role: str = typer.Option(..., help="trainee | employer | trainer | office | admin"),
+    subject: str = typer.Option(..., help="学员 id / 用人单位名称 / 培训机构名称 / 办公室 / 管理员"),
+    label: str | None = typer.Option(None, help="备注"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """签发 API 密钥（只打印一次）。"""
     from api.keys import main as keys_main
 
-    raise typer.Exit(keys_main(["create", "--role", role, "--subject", subject,
-                                *(["--label", label] if label else []), *(["--json"] if as_json else [])]))
+    raise typer.Exit(
+        keys_main(
+            [
+                "create",
+                "--role",
+                role,
+                "--subject",
+                subject,
+                *(["--label", label] if label else []),
+                *(["--json"] if as_json else []),
+            ]
+        )
+    )
 
 
 @keys_app.command("list")
@@ -492,8 +551,8 @@ def keys_demo(as_json: bool = typer.Option(False, "--json")) -> None:
 
 @app.command()
 def serve(
-    host: Optional[str] = typer.Option(None, help="默认 MATCHER_HOST (127.0.0.1)"),
-    port: Optional[int] = typer.Option(None, help="默认 MATCHER_PORT (8000)"),
+    host: str | None = typer.Option(None, help="默认 MATCHER_HOST (127.0.0.1)"),
+    port: int | None = typer.Option(None, help="默认 MATCHER_PORT (8000)"),
 ) -> None:
     """启动 HTTP 服务（FastAPI）。"""
     import uvicorn
@@ -518,8 +577,10 @@ def setup(
     index_build(encoder=None, as_json=False)
     settings = get_settings()
     if settings.encoder == FALLBACK_ENCODER and trained_encoder_spec(settings.home) is None:
-        console.print(f"提示：未找到领域微调编码器（{settings.home / TRAINED_ENCODER_DIR}），当前使用 {settings.encoder}。"
-                      "运行 `make model`（约 25 分钟，需安装 torch CPU 版）训练后再次 `make run` 即改用它。")
+        console.print(
+            f"提示：未找到领域微调编码器（{settings.home / TRAINED_ENCODER_DIR}），当前使用 {settings.encoder}。"
+            "运行 `make model`（约 25 分钟，需安装 torch CPU 版）训练后再次 `make run` 即改用它。"
+        )
     else:
         console.print(f"文本编码器：{settings.encoder}")
 

@@ -1,4 +1,5 @@
 """All configuration in one place: environment variables with the MATCHER_ prefix."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +53,7 @@ class Settings(BaseSettings):
     encoder: str = Field(
         default="auto",
         description="Text encoder spec: auto | usem | e5 | fusion | st:<path> | onnx:<path>. `auto` = the trained "
-                    "domain model under `home` (make model) when present and onnxruntime is installed, else usem.",
+        "domain model under `home` (make model) when present and onnxruntime is installed, else usem.",
     )
     host: str = "127.0.0.1"
     port: int = 8000
@@ -60,15 +61,18 @@ class Settings(BaseSettings):
     weights: RankingWeights = RankingWeights()
     default_radius_km: float = Field(default=30.0, description="“附近”的默认半径（公里），用于技能差距与供需分析")
     max_commute_minutes: float = Field(
-        default=90.0, gt=0,
-        description="单程通勤上限（分钟）：超过的岗位默认不推荐（可按查询放宽或标注“需异地/住宿”）")
+        default=90.0, gt=0, description="单程通勤上限（分钟）：超过的岗位默认不推荐（可按查询放宽或标注“需异地/住宿”）"
+    )
     body_timeout_seconds: float = Field(
-        default=30.0, gt=0, description="请求体分块之间的最长等待（秒）：慢速发送的请求返回 408，不占用服务")
+        default=30.0, gt=0, description="请求体分块之间的最长等待（秒）：慢速发送的请求返回 408，不占用服务"
+    )
     today: dt.date | None = Field(
-        default=None, description="证书有效期按这一天判断（YYYY-MM-DD）；默认今天。Fixes the clock for tests and replays.")
+        default=None,
+        description="证书有效期按这一天判断（YYYY-MM-DD）；默认今天。Fixes the clock for tests and replays.",
+    )
 
     @model_validator(mode="after")
-    def _resolve_auto_encoder(self) -> "Settings":
+    def _resolve_auto_encoder(self) -> Settings:
         if self.encoder.strip() == "auto":
             self.encoder = trained_encoder_spec(self.home) or FALLBACK_ENCODER
         return self

@@ -6,6 +6,7 @@ never serves stale or lost records. Writes go to the store first, then to the wo
 one lock, so a change is visible to the next search. `rebuild()` builds fresh indexes off to the side and
 swaps them in atomically, replaying writes that happened meanwhile.
 """
+
 from __future__ import annotations
 
 import gc
@@ -132,7 +133,9 @@ class Engine:
         self.normaliser = OccupationNormaliser(self.encoder)
         self.world = World(self.normaliser, inference_threshold(self.settings.home, self.encoder.id)).load(self.store)
         self._reconcile()
-        self.summaries = {kind: {p["id"]: summary(kind, p) for p in self.store.payloads(kind)} for kind in INDEXED_KINDS}
+        self.summaries = {
+            kind: {p["id"]: summary(kind, p) for p in self.store.payloads(kind)} for kind in INDEXED_KINDS
+        }
         # The world holds ~100k long-lived objects per 100k postings; without this, every full (gen-2)
         # garbage collection walks them all and stalls a query for ~300 ms.
         gc.freeze()
@@ -143,8 +146,9 @@ class Engine:
         dense, lexical, hashes = {}, {}, {}
         try:
             for kind in INDEXED_KINDS:
-                dense[kind] = VectorIndex.load(index_dir / kind / "dense", expect_encoder_id=self.encoder.id,
-                                               expect_dim=self.encoder.dim)
+                dense[kind] = VectorIndex.load(
+                    index_dir / kind / "dense", expect_encoder_id=self.encoder.id, expect_dim=self.encoder.dim
+                )
                 lexical[kind] = BM25Index.load(index_dir / kind / "lexical")
                 hashes[kind] = read_text_hashes(index_dir / kind)
         except (FileNotFoundError, IndexLoadError) as exc:
@@ -163,7 +167,9 @@ class Engine:
                 self._index_remove(kind, gone)
                 self._index_add(kind, stale, [texts[i] for i in stale])
 
-    def _index_add(self, kind: str, ids: Sequence[str], texts: Sequence[str], prepared: _Prepared | None = None) -> None:
+    def _index_add(
+        self, kind: str, ids: Sequence[str], texts: Sequence[str], prepared: _Prepared | None = None
+    ) -> None:
         if not ids:
             return
         if prepared is None or any(t not in prepared.vectors for t in texts):
@@ -180,8 +186,9 @@ class Engine:
         if distinct and kind in QUERY_WARMED_KINDS:
             self.encoder.encode(distinct, kind="query")  # into the embedding cache: see Engine.query_vector
         tokens = self.lexical[kind].tokenize_many(distinct)
-        inferred = (self.world.infer_occupations([p["title"] for p in payloads])
-                    if infer and kind == "postings" else None)
+        inferred = (
+            self.world.infer_occupations([p["title"] for p in payloads]) if infer and kind == "postings" else None
+        )
         return _Prepared(dict(zip(distinct, vectors, strict=True)), dict(zip(distinct, tokens, strict=True)), inferred)
 
     def _index_remove(self, kind: str, ids: Sequence[str]) -> None:
@@ -204,7 +211,9 @@ class Engine:
         """Store first (durable), then world and indexes: visible to the next query."""
         result = self.store.upsert(kind, records)
         payloads = [_payload(r) for r in records]
-        prepared = self._prepare(kind, payloads, [TEXT_OF[kind](p) for p in payloads]) if kind in INDEXED_KINDS else None
+        prepared = (
+            self._prepare(kind, payloads, [TEXT_OF[kind](p) for p in payloads]) if kind in INDEXED_KINDS else None
+        )
         with self.rw.write(), self._lock:
             self._apply(kind, "upsert", payloads, prepared)
             if self._rebuilding is not None:
@@ -224,8 +233,11 @@ class Engine:
         world and indexes only, exactly as `upsert` / `delete` would have."""
         payloads = [_payload(r) for r in upserts]
         gone = [{"id": i} for i in deletes]
-        prepared = (self._prepare(kind, payloads, [TEXT_OF[kind](p) for p in payloads])
-                    if payloads and kind in INDEXED_KINDS else None)
+        prepared = (
+            self._prepare(kind, payloads, [TEXT_OF[kind](p) for p in payloads])
+            if payloads and kind in INDEXED_KINDS
+            else None
+        )
         with self.rw.write(), self._lock:
             for op, items in (("upsert", payloads), ("delete", gone)):
                 if items:
@@ -241,8 +253,11 @@ class Engine:
             self._index_remove(kind, [i for i in ids if i in self.hashes[kind]])
             for i in ids:
                 self.summaries[kind].pop(i, None)
-                {"postings": self.world.remove_posting, "trainees": self.world.remove_trainee,
-                 "courses": self.world.remove_course}[kind](i)
+                {
+                    "postings": self.world.remove_posting,
+                    "trainees": self.world.remove_trainee,
+                    "courses": self.world.remove_course,
+                }[kind](i)
             return
         if kind == "postings":
             self.world.set_postings(payloads, prepared.inferred if prepared is not None else None)
@@ -253,7 +268,7 @@ class Engine:
                 self.world.set_course(p)
             self.summaries[kind][p["id"]] = summary(kind, p)
         texts = [TEXT_OF[kind](p) for p in payloads]
-        changed = [(i, t) for i, t in zip(ids, texts) if self.hashes[kind].get(i) != text_hash(t)]
+        changed = [(i, t) for i, t in zip(ids, texts, strict=False) if self.hashes[kind].get(i) != text_hash(t)]
         self._index_add(kind, [i for i, _ in changed], [t for _, t in changed], prepared)
 
     def rebuild(self) -> dict:
@@ -261,8 +276,9 @@ class Engine:
         with self._lock:
             self._rebuilding = []
         try:
-            summary_ = build_indexes(self.store, self.settings.index_dir, self.settings.encoder,
-                                     cache_dir=self.settings.cache_dir)
+            summary_ = build_indexes(
+                self.store, self.settings.index_dir, self.settings.encoder, cache_dir=self.settings.cache_dir
+            )
             dense, lexical, hashes = self._load_indexes(self.settings.index_dir)
             with self.rw.write(), self._lock:
                 self.dense, self.lexical, self.hashes = dense, lexical, hashes

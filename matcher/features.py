@@ -3,6 +3,7 @@
 The views here are what ranking may see. `PersonView` is built from a trainee's *profile* (store.profiles)
 or an ad-hoc query, never from personal fields, so protected attributes cannot reach a feature.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,7 +34,7 @@ class Cert:
     raw: str | None = None  # what was written, for an unrecognised certificate
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Cert":
+    def from_dict(cls, d: dict) -> Cert:
         type_ = d.get("type") or SKILL
         if d.get("recognised") is False:
             raw = " ".join(str(d[k]) for k in ("type", "name", "occupation", "item", "level") if d.get(k))
@@ -43,9 +44,16 @@ class Cert:
             lic = load_licences().get(type_, item)
             occupation = lic.occupations[0] if lic is not None and lic.occupations else None
         issued, expires = d.get("issued_at"), d.get("expires_at")
-        return cls(occupation, parse_level(d.get("level")), bool(d.get("mandatory", False)),
-                   first_day(issued) if isinstance(issued, str) else issued, type_, item,
-                   last_day(expires) if isinstance(expires, str) else expires, d.get("group"))
+        return cls(
+            occupation,
+            parse_level(d.get("level")),
+            bool(d.get("mandatory", False)),
+            first_day(issued) if isinstance(issued, str) else issued,
+            type_,
+            item,
+            last_day(expires) if isinstance(expires, str) else expires,
+            d.get("group"),
+        )
 
     def valid_on(self, today: dt.date) -> bool:
         return self.expires_at is None or self.expires_at >= today
@@ -66,7 +74,7 @@ class Cert:
             return lic.label()
         return f"{self.type}·{self.item}" if self.item else self.type
 
-    def meets(self, req: "Cert") -> bool:
+    def meets(self, req: Cert) -> bool:
         """Same system and item (or occupation at or above the level); validity is checked apart."""
         if not (self.recognised and req.recognised):
             return False
@@ -124,6 +132,7 @@ class PostingView:
 
 
 # --- certificates -----------------------------------------------------------------------------------
+
 
 @dataclass
 class CertFit:
@@ -199,8 +208,13 @@ def _group_fit(held: tuple[Cert, ...], group: list[Cert], today: dt.date, fit: C
     for req in group:
         if req.occupation is None:
             continue
-        related = [h for h in held if h.recognised and h.occupation is not None
-                   and (h.occupation == req.occupation or _minor(h.occupation) == _minor(req.occupation))]
+        related = [
+            h
+            for h in held
+            if h.recognised
+            and h.occupation is not None
+            and (h.occupation == req.occupation or _minor(h.occupation) == _minor(req.occupation))
+        ]
         if related:
             fit.related.append((req, related[0]))
             return 0.3
@@ -234,7 +248,11 @@ def certificate_fit(held: tuple[Cert, ...], posting: PostingView, today: dt.date
             preferred.append(score)
             if obtainable and score < 1.0 and any(r.mandatory for r in group):
                 fit.obtainable.append(group[0])
-    base = sum(own_mandatory) / len(own_mandatory) if own_mandatory else _occupation_fit(held, posting.occupations, posting.inferred)
+    base = (
+        sum(own_mandatory) / len(own_mandatory)
+        if own_mandatory
+        else _occupation_fit(held, posting.occupations, posting.inferred)
+    )
     # a tie-break among people who fit the job: a truck driver's licence does not make him the 前台 they want
     if preferred:
         share = sum(s == 1.0 for s in preferred) / len(preferred)
@@ -246,6 +264,7 @@ def certificate_fit(held: tuple[Cert, ...], posting: PostingView, today: dt.date
 
 
 # --- the other features: vectorised (one call scores a whole candidate pool; `score_pair` is one pair) ---
+
 
 def experience_fit(years: np.ndarray, required: np.ndarray) -> np.ndarray:
     """The share of the asked-for years the person has (1 when none are asked for)."""
@@ -261,9 +280,14 @@ class Trip:
     minutes: float
 
 
-def trips(lon: np.ndarray | float, lat: np.ndarray | float, bank: np.ndarray | int,
-          lons: np.ndarray | float, lats: np.ndarray | float, banks: np.ndarray | int
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def trips(
+    lon: np.ndarray | float,
+    lat: np.ndarray | float,
+    bank: np.ndarray | int,
+    lons: np.ndarray | float,
+    lats: np.ndarray | float,
+    banks: np.ndarray | int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Straight-line km, river crossings and commute minutes of many trips (either end may be shared)."""
     km = haversine_vec(lon, lat, lons, lats)
     crossings = river_crossings_vec(bank, banks)

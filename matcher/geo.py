@@ -1,4 +1,5 @@
 """Distances between people, postings and districts."""
+
 from __future__ import annotations
 
 import math
@@ -20,8 +21,9 @@ def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
-def haversine_vec(lon: np.ndarray | float, lat: np.ndarray | float, lons: np.ndarray | float,
-                  lats: np.ndarray | float) -> np.ndarray:
+def haversine_vec(
+    lon: np.ndarray | float, lat: np.ndarray | float, lons: np.ndarray | float, lats: np.ndarray | float
+) -> np.ndarray:
     """`haversine_km` for many pairs of points (either side may be one shared point)."""
     p1, p2 = np.radians(lat), np.radians(lats)
     dp, dl = p2 - p1, np.radians(np.subtract(lons, lon))
@@ -37,9 +39,17 @@ def in_chongqing(lon: float, lat: float) -> bool:
 # banks; a trip between banks needs a bridge or tunnel, which at peak hours costs far more than the
 # straight-line km suggest. Districts outside the main urban area carry no bank (no penalty).
 RIVER_BANK = {
-    "渝中区": "between", "沙坪坝区": "between", "九龙坡区": "between", "大渡口区": "between", "高新区": "between",
-    "江北区": "north", "渝北区": "north", "两江新区": "north", "北碚区": "north",
-    "南岸区": "south", "巴南区": "south",
+    "渝中区": "between",
+    "沙坪坝区": "between",
+    "九龙坡区": "between",
+    "大渡口区": "between",
+    "高新区": "between",
+    "江北区": "north",
+    "渝北区": "north",
+    "两江新区": "north",
+    "北碚区": "north",
+    "南岸区": "south",
+    "巴南区": "south",
 }
 CROSSING_MINUTES = 10  # rough peak-hour cost of one river crossing (not calibrated on traffic data)
 DETOUR = 1.35  # road distance / straight-line distance in hilly Chongqing (rough)

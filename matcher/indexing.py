@@ -4,6 +4,7 @@ Layout under `index_dir`: `<kind>/dense` (VectorIndex) and `<kind>/lexical` (BM2
 atomically with its own manifest, plus `<kind>/texts.json` mapping each id to the hash of the text it
 was indexed from, so a restarted service can reconcile the indexes with the store (see matcher.engine).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,14 @@ def domain_terms() -> list[str]:
 QUERY_WARMED_KINDS = ("trainees",)
 
 
-def encode_texts(encoder, texts: list[str], desc: str, progress: Progress | None, batch: int = 256,  # type: ignore[no-untyped-def]
-                 also_query: bool = False) -> np.ndarray:
+def encode_texts(
+    encoder,
+    texts: list[str],
+    desc: str,
+    progress: Progress | None,
+    batch: int = 256,  # type: ignore[no-untyped-def]
+    also_query: bool = False,
+) -> np.ndarray:
     parts = []
     for start in range(0, len(texts), batch):
         parts.append(encoder.encode(texts[start : start + batch], kind="passage"))
@@ -50,8 +57,9 @@ def encode_texts(encoder, texts: list[str], desc: str, progress: Progress | None
     return np.vstack(parts) if parts else np.zeros((0, encoder.dim), dtype=np.float32)
 
 
-def build_indexes(store: Store, index_dir: Path, encoder_spec: str, cache_dir: Path | None = None,
-                  progress: Progress | None = None) -> dict[str, dict[str, Any]]:
+def build_indexes(
+    store: Store, index_dir: Path, encoder_spec: str, cache_dir: Path | None = None, progress: Progress | None = None
+) -> dict[str, dict[str, Any]]:
     """Full rebuild of every kind's indexes from the store; each save swaps in atomically."""
     encoder = get_encoder(encoder_spec, cache_dir=cache_dir)
     terms = domain_terms()
@@ -68,9 +76,14 @@ def build_indexes(store: Store, index_dir: Path, encoder_spec: str, cache_dir: P
         lexical = BM25Index(terms)
         lexical.build(ids, texts)
         lexical.save(index_dir / kind / "lexical")
-        write_text_hashes(index_dir / kind, dict(zip(ids, map(text_hash, texts))))
-        summary[kind] = {"count": len(ids), "encoder_id": encoder.id, "dim": encoder.dim,
-                         "index_type": dense.index_type, "seconds": time.perf_counter() - started}
+        write_text_hashes(index_dir / kind, dict(zip(ids, map(text_hash, texts), strict=False)))
+        summary[kind] = {
+            "count": len(ids),
+            "encoder_id": encoder.id,
+            "dim": encoder.dim,
+            "index_type": dense.index_type,
+            "seconds": time.perf_counter() - started,
+        }
         log.info("indexed %s: %s", kind, summary[kind])
     return summary
 
@@ -100,8 +113,11 @@ def index_status(index_dir: Path) -> dict[str, Any]:
             manifest = index_dir / kind / part / "manifest.json"
             if manifest.exists():
                 m = json.loads(manifest.read_text(encoding="utf-8"))
-                status[f"{kind}/{part}"] = {k: m.get(k) for k in ("count", "encoder_id", "dim", "index_type", "built_at")
-                                            if m.get(k) is not None}
+                status[f"{kind}/{part}"] = {
+                    k: m.get(k)
+                    for k in ("count", "encoder_id", "dim", "index_type", "built_at")
+                    if m.get(k) is not None
+                }
             else:
                 status[f"{kind}/{part}"] = "missing"
     return status
@@ -110,9 +126,20 @@ def index_status(index_dir: Path) -> dict[str, Any]:
 def summary(kind: str, p: dict) -> dict:
     """The few fields a result list shows for a record."""
     if kind == "postings":
-        return {"title": p["title"], "employer": p["employer"], "district": p["district"],
-                "salary_min": p.get("salary_min"), "salary_max": p.get("salary_max"), "status": p.get("status")}
+        return {
+            "title": p["title"],
+            "employer": p["employer"],
+            "district": p["district"],
+            "salary_min": p.get("salary_min"),
+            "salary_max": p.get("salary_max"),
+            "status": p.get("status"),
+        }
     if kind == "courses":
-        return {"title": p["title"], "provider": p["provider"], "district": p["district"],
-                "start_date": p.get("start_date"), "subsidised": p.get("subsidised")}
+        return {
+            "title": p["title"],
+            "provider": p["provider"],
+            "district": p["district"],
+            "start_date": p.get("start_date"),
+            "subsidised": p.get("subsidised"),
+        }
     return {"title": "、".join(cert_text(c) for c in p.get("certificates", [])), "district": p["district"]}

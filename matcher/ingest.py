@@ -4,6 +4,7 @@ Rules: every bad row is reported with file, line and field; one bad row never lo
 re-importing the same file is idempotent (upsert by `id`); the summary accounts for every line
 (inserted + updated + unchanged + rejected = rows read).
 """
+
 from __future__ import annotations
 
 import csv
@@ -58,10 +59,18 @@ class ImportReport:
         self.unchanged += result.unchanged
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "file": self.file, "read": self.read, "inserted": self.inserted,
-                "updated": self.updated, "unchanged": self.unchanged, "skipped": self.skipped,
-                "rejected": self.rejected,
-                "errors": [e.__dict__ for e in self.errors], "warnings": [w.__dict__ for w in self.warnings]}
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "read": self.read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "errors": [e.__dict__ for e in self.errors],
+            "warnings": [w.__dict__ for w in self.warnings],
+        }
 
 
 def format_loc(loc: tuple) -> str:
@@ -84,8 +93,9 @@ def validation_errors(exc: ValidationError, file: str, line: int) -> list[RowErr
     return errors
 
 
-def validate_rows(kind: str, rows: Iterable[tuple[int, dict | RowError | None]], file: str,
-                  report: ImportReport) -> Iterator[Record]:
+def validate_rows(
+    kind: str, rows: Iterable[tuple[int, dict | RowError | None]], file: str, report: ImportReport
+) -> Iterator[Record]:
     """Validate (line, raw) pairs, yielding good records and appending errors to the report."""
     model = KINDS[kind]
     for line, raw in rows:
@@ -105,8 +115,14 @@ def validate_rows(kind: str, rows: Iterable[tuple[int, dict | RowError | None]],
         yield record
 
 
-def import_rows(store: Store, kind: str, rows: Iterable[tuple[int, dict | RowError | None]], file: str,
-                batch_size: int = 1000, progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_rows(
+    store: Store,
+    kind: str,
+    rows: Iterable[tuple[int, dict | RowError | None]],
+    file: str,
+    batch_size: int = 1000,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Validate and upsert; good rows are committed batch by batch, so an error never loses them."""
     if kind not in KINDS:
         raise ValueError(f"未知的数据类型 {kind!r}；可选：{', '.join(KINDS)}")
@@ -120,6 +136,7 @@ def import_rows(store: Store, kind: str, rows: Iterable[tuple[int, dict | RowErr
 
 
 # --- readers -------------------------------------------------------------------------------------
+
 
 def _open_text(path: Path) -> io.TextIOBase:
     if path.suffix == ".gz":

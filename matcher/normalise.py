@@ -10,6 +10,7 @@ The blend weights are fixed by design (dense carries the meaning, BM25 the rare 
 on any test set. `exclude_terms` removes surface forms from every signal so evaluation can hold out
 aliases honestly.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,8 +46,12 @@ def _key(text: str) -> str:
 
 
 class OccupationNormaliser:
-    def __init__(self, encoder, catalogue: OccupationCatalogue | None = None,  # type: ignore[no-untyped-def]
-                 exclude_terms: Collection[str] = ()) -> None:
+    def __init__(
+        self,
+        encoder,
+        catalogue: OccupationCatalogue | None = None,  # type: ignore[no-untyped-def]
+        exclude_terms: Collection[str] = (),
+    ) -> None:
         self.catalogue = catalogue or load_occupations()
         self.encoder = encoder
         excluded = {_key(t) for t in exclude_terms}
@@ -92,7 +97,7 @@ class OccupationNormaliser:
         queries = [t.strip() or "-" for t in texts]
         dense = self.encoder.encode(queries, kind="query") @ self._vectors.T  # (n, leaves)
         out = []
-        for row, text in zip(dense, texts):
+        for row, text in zip(dense, texts, strict=False):
             out.append(self._rank(text, row, k))
         return out
 

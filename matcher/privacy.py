@@ -4,6 +4,7 @@ PIPL and 人社部《网络招聘服务管理规定》: job seekers' ID numbers,
 employers see only trainees who consented to be searched, and contact details stay masked until the
 trainee accepts (contact release is the API's job, with an audit entry).
 """
+
 from __future__ import annotations
 
 from matcher.store import Store

@@ -4,6 +4,7 @@
 same result. The mandatory-certificate gate (持证上岗) and open status are hard filters applied by the
 flows; the score only orders what passes them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -105,35 +106,70 @@ class Scored:
         }
 
 
-def scored_row(posting_id: str, features: dict[str, np.ndarray], score: np.ndarray, i: int, weights: RankingWeights,
-               fit: CertFit, trip: Trip, hits: list[str], max_commute_minutes: float | None) -> Scored:
+def scored_row(
+    posting_id: str,
+    features: dict[str, np.ndarray],
+    score: np.ndarray,
+    i: int,
+    weights: RankingWeights,
+    fit: CertFit,
+    trip: Trip,
+    hits: list[str],
+    max_commute_minutes: float | None,
+) -> Scored:
     """Row `i` of a vectorised scoring as a `Scored` (contributions = weight × feature, as summed)."""
     w = weights.model_dump()
     feats = {k: float(features[k][i]) for k in FEATURES}
-    return Scored(posting_id, float(score[i]), feats, {k: w[k] * feats[k] for k in FEATURES}, fit.gate_ok, fit, trip,
-                  hits, far=max_commute_minutes is not None and trip.minutes > max_commute_minutes)
+    return Scored(
+        posting_id,
+        float(score[i]),
+        feats,
+        {k: w[k] * feats[k] for k in FEATURES},
+        fit.gate_ok,
+        fit,
+        trip,
+        hits,
+        far=max_commute_minutes is not None and trip.minutes > max_commute_minutes,
+    )
 
 
-def score_pair(person: PersonView, posting: PostingView, semantic: float, weights: RankingWeights,
-               today: dt.date, terms: list[str] | None = None, fit: CertFit | None = None,
-               with_reasons: bool = True, max_commute_minutes: float | None = None) -> Scored:
+def score_pair(
+    person: PersonView,
+    posting: PostingView,
+    semantic: float,
+    weights: RankingWeights,
+    today: dt.date,
+    terms: list[str] | None = None,
+    fit: CertFit | None = None,
+    with_reasons: bool = True,
+    max_commute_minutes: float | None = None,
+) -> Scored:
     """Score one (person, posting) pair and say why, from the person's side: the vectorised
     `feature_columns` on a single pair, so a lone pair and a pool score alike.
 
     `fit` may be passed when the caller already computed it (for the gate)."""
     fit = fit if fit is not None else certificate_fit(person.certs, posting, today)
-    km, crossings, minutes = trips(person.lon, person.lat, bank_code(person.district),
-                                   posting.lon, posting.lat, bank_code(posting.district))
+    km, crossings, minutes = trips(
+        person.lon, person.lat, bank_code(person.district), posting.lon, posting.lat, bank_code(posting.district)
+    )
     overlap, hits = term_overlap(terms if terms is not None else person_terms(person), posting.text)
-    pairs = Pairs(certificate=np.array([fit.score]), minutes=np.atleast_1d(minutes), semantic=np.array([semantic]),
-                  skills=np.array([overlap]), desired_salary=or_nan(person.desired_salary),
-                  salary_min=or_nan(posting.salary_min), salary_max=or_nan(posting.salary_max),
-                  experience_years=person.experience_years, min_experience_years=posting.min_experience_years,
-                  posted=date_ordinal(posting.posted_at))
+    pairs = Pairs(
+        certificate=np.array([fit.score]),
+        minutes=np.atleast_1d(minutes),
+        semantic=np.array([semantic]),
+        skills=np.array([overlap]),
+        desired_salary=or_nan(person.desired_salary),
+        salary_min=or_nan(posting.salary_min),
+        salary_max=or_nan(posting.salary_max),
+        experience_years=person.experience_years,
+        min_experience_years=posting.min_experience_years,
+        posted=date_ordinal(posting.posted_at),
+    )
     features = feature_columns(pairs, today)
     trip = Trip(float(km), int(crossings), float(minutes))
-    scored = scored_row(posting.id, features, weighted_sum(features, weights), 0, weights, fit, trip, hits,
-                        max_commute_minutes)
+    scored = scored_row(
+        posting.id, features, weighted_sum(features, weights), 0, weights, fit, trip, hits, max_commute_minutes
+    )
     if with_reasons:
         add_reasons(person, posting, scored, today)
     return scored

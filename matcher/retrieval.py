@@ -6,6 +6,7 @@ embedded `IndexRetriever` answers both from in-process FAISS + bm25s; a Milvus o
 `Retriever` protocol. The engine swaps its retriever by reference on a rebuild, so a reader holding one
 keeps a consistent pair of indexes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,8 +34,9 @@ def rrf(rankings: Iterable[Sequence[Id]], k: int = RRF_K) -> list[tuple[Id, floa
 
 
 class Retriever(Protocol):
-    def hybrid(self, kind: str, text: str, query_vector: np.ndarray, depth: int,
-               allow: Allow = None) -> list[tuple[str, float]]:
+    def hybrid(
+        self, kind: str, text: str, query_vector: np.ndarray, depth: int, allow: Allow = None
+    ) -> list[tuple[str, float]]:
         """Up to `depth` dense and `depth` lexical hits among allowed ids, fused by RRF, best first."""
         ...
 
@@ -50,8 +52,9 @@ class IndexRetriever:
         self.dense = dict(dense)
         self.lexical = dict(lexical)
 
-    def hybrid(self, kind: str, text: str, query_vector: np.ndarray, depth: int,
-               allow: Allow = None) -> list[tuple[str, float]]:
+    def hybrid(
+        self, kind: str, text: str, query_vector: np.ndarray, depth: int, allow: Allow = None
+    ) -> list[tuple[str, float]]:
         dense, lexical = self.dense[kind], self.lexical[kind]
         if isinstance(allow, AbstractSet) and len(allow) > 0.25 * max(len(dense), 1):
             # A filter that passes most records (e.g. "open postings"): test membership on the hits

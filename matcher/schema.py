@@ -5,6 +5,7 @@ district names/adcodes become the canonical district name, occupation names/alia
 CSCO codes, level spellings become the canonical level label. Errors name the field path
 (e.g. `requirements.certificates[0].level`) so an importer can report file, line and field.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -77,6 +78,8 @@ def _not_future(value: dt.date | None) -> dt.date | None:
 PastDate = Annotated[dt.date | None, AfterValidator(_not_future)]
 # Mainland mobile (+86 optional) or fixed line (area code 0xx/0xxx optional, 7–8 digits, optional extension).
 PHONE_PATTERN = r"^(?:(?:\+?86[- ]?)?1[3-9]\d{9}|(?:0\d{2,3}[- ]?)?[2-9]\d{6,7}(?:[- ]\d{1,6})?)$"
+
+
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("不能包含 NUL 字符（\\u0000）")
@@ -94,8 +97,9 @@ def Bounded(n: int) -> Any:  # noqa: N802 - a type factory
 
 
 Text = Annotated[str, Field(max_length=MAX_TITLE), AfterValidator(_no_nul), AfterValidator(_nonblank)]
-Skills = Annotated[list[Annotated[str, Field(max_length=MAX_SKILL)]], Field(max_length=MAX_SKILLS),
-                   AfterValidator(_skills)]
+Skills = Annotated[
+    list[Annotated[str, Field(max_length=MAX_SKILL)]], Field(max_length=MAX_SKILLS), AfterValidator(_skills)
+]
 Money = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
@@ -194,22 +198,28 @@ class Posting(_Located):
             return data
         title, description = data.get("title"), data.get("description")
         if (isinstance(title, str) and len(title) > MAX_TITLE) or (
-                isinstance(description, str) and len(description) > MAX_DESCRIPTION):
+            isinstance(description, str) and len(description) > MAX_DESCRIPTION
+        ):
             return data  # too long: the field validators reject it; reading it first would cost the CPU
         data = dict(data)
         before = data.get("provenance") if isinstance(data.get("provenance"), dict) else {}
         # a stored record read back: its extracted fields are read again from the text, not taken as stated
-        req = {k: v for k, v in (data.get("requirements") or {}).items()
-               if before.get(f"requirements.{k}") != "extracted"}
+        req = {
+            k: v for k, v in (data.get("requirements") or {}).items() if before.get(f"requirements.{k}") != "extracted"
+        }
         if before.get("shift") == "extracted":
             data.pop("shift", None)
         skills = req.get("skills") if isinstance(req.get("skills"), list) else []
-        found = extract(str(data.get("description") or ""), str(data.get("title") or ""),
-                        [str(x) for x in skills[:MAX_SKILLS]])
+        found = extract(
+            str(data.get("description") or ""), str(data.get("title") or ""), [str(x) for x in skills[:MAX_SKILLS]]
+        )
         provenance: dict[str, str] = {}
         used: set[str] = set()
-        for key, value in (("certificates", found.certificates), ("min_experience_years", found.min_experience_years),
-                           ("education", found.education)):
+        for key, value in (
+            ("certificates", found.certificates),
+            ("min_experience_years", found.min_experience_years),
+            ("education", found.education),
+        ):
             if req.get(key) is not None:
                 provenance[f"requirements.{key}"] = "stated"
             elif value not in (None, []):
@@ -273,8 +283,10 @@ class Trainee(_Located):
             numbers = data.pop(CERT_NUMBERS)
             certs = data.get("certificates")
             if isinstance(certs, list):
-                data["certificates"] = [c | {"number": n} if isinstance(c, dict) and n else c
-                                        for c, n in zip(certs, [*numbers, *[None] * len(certs)])]
+                data["certificates"] = [
+                    c | {"number": n} if isinstance(c, dict) and n else c
+                    for c, n in zip(certs, [*numbers, *[None] * len(certs)], strict=False)
+                ]
         return data
 
     def profile(self) -> dict:
@@ -341,5 +353,3 @@ KINDS: dict[str, type[Record]] = {
     "training_records": TrainingRecord,
     "placements": Placement,
 }
-
-

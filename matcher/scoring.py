@@ -5,6 +5,7 @@ postings. Here the certificate fit is computed once per distinct requirement set
 hundred), every other feature is one array expression, and `Scored` objects with reasons are built only
 for the rows a flow returns (`PoolScores.scored`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,15 +49,33 @@ class PoolScores:
 
     def take(self, at: np.ndarray) -> PoolScores:
         """The rows at `at` (in that order)."""
-        return PoolScores([self.ids[i] for i in at], {k: v[at] for k, v in self.features.items()}, self.score[at],
-                          self.km[at], self.crossings[at], self.minutes[at], [self.fits[i] for i in at], self.far[at])
+        return PoolScores(
+            [self.ids[i] for i in at],
+            {k: v[at] for k, v in self.features.items()},
+            self.score[at],
+            self.km[at],
+            self.crossings[at],
+            self.minutes[at],
+            [self.fits[i] for i in at],
+            self.far[at],
+        )
 
-    def scored(self, i: int, weights: RankingWeights, terms: list[str], text: str,
-               max_commute_minutes: float | None) -> Scored:
+    def scored(
+        self, i: int, weights: RankingWeights, terms: list[str], text: str, max_commute_minutes: float | None
+    ) -> Scored:
         """Row i as a `Scored` (reasons not yet added): the same numbers the pool was sorted by."""
         trip = Trip(float(self.km[i]), int(self.crossings[i]), float(self.minutes[i]))
-        return scored_row(self.ids[i], self.features, self.score, i, weights, self.fits[i], trip,
-                          term_overlap(terms, text)[1], max_commute_minutes)
+        return scored_row(
+            self.ids[i],
+            self.features,
+            self.score,
+            i,
+            weights,
+            self.fits[i],
+            trip,
+            term_overlap(terms, text)[1],
+            max_commute_minutes,
+        )
 
 
 def term_shares(terms: list[str], texts: list[str]) -> np.ndarray:
@@ -83,7 +102,9 @@ def top_first(id_of: Callable[[int], str], score: np.ndarray, k: int) -> np.ndar
         candidates = np.flatnonzero(score >= kth)
     else:
         candidates = np.arange(len(score))
-    keyed = sorted(zip((-score[candidates]).tolist(), candidates.tolist(), strict=True), key=lambda c: (c[0], id_of(c[1])))
+    keyed = sorted(
+        zip((-score[candidates]).tolist(), candidates.tolist(), strict=True), key=lambda c: (c[0], id_of(c[1]))
+    )
     return np.array([i for _, i in keyed[:k]], dtype=np.int64)
 
 
@@ -98,8 +119,16 @@ def best_first(ids: Sequence[str], score: np.ndarray) -> np.ndarray:
     return order
 
 
-def _finish(ids: list[str], pairs: Pairs, trip: tuple[np.ndarray, np.ndarray, np.ndarray], fits: list[CertFit],
-            gate: np.ndarray, weights: RankingWeights, today: dt.date, max_commute_minutes: float | None) -> PoolScores:
+def _finish(
+    ids: list[str],
+    pairs: Pairs,
+    trip: tuple[np.ndarray, np.ndarray, np.ndarray],
+    fits: list[CertFit],
+    gate: np.ndarray,
+    weights: RankingWeights,
+    today: dt.date,
+    max_commute_minutes: float | None,
+) -> PoolScores:
     features = feature_columns(pairs, today)
     score = weighted_sum(features, weights)
     km, crossings, minutes = (np.broadcast_to(a, score.shape) for a in trip)
@@ -108,48 +137,86 @@ def _finish(ids: list[str], pairs: Pairs, trip: tuple[np.ndarray, np.ndarray, np
     return pool.take(best_first(pool.ids, pool.score))
 
 
-def score_postings(person: PersonView, columns: dict, ids: list[str], semantic: np.ndarray, terms: list[str],
-                   weights: RankingWeights, today: dt.date, clock: dt.date,
-                   max_commute_minutes: float | None) -> tuple[PoolScores, list[CertFit]]:
+def score_postings(
+    person: PersonView,
+    columns: dict,
+    ids: list[str],
+    semantic: np.ndarray,
+    terms: list[str],
+    weights: RankingWeights,
+    today: dt.date,
+    clock: dt.date,
+    max_commute_minutes: float | None,
+) -> tuple[PoolScores, list[CertFit]]:
     """A person against the live postings `ids` (rows of `World.posting_columns()`); also the fits that
     failed the gate (for the "renew this certificate" notices)."""
     row = columns["row"]
     rows = np.fromiter((row[i] for i in ids), dtype=np.int64, count=len(ids))
     views: np.ndarray = columns["view"]
-    fits, _ = _fits_by_group(columns["requirements"][rows],
-                             lambda r: certificate_fit(person.certs, views[rows[r]], clock))
+    fits, _ = _fits_by_group(
+        columns["requirements"][rows], lambda r: certificate_fit(person.certs, views[rows[r]], clock)
+    )
     gate = np.fromiter((f.gate_ok for f in fits), dtype=bool, count=len(fits))
     overlap = term_shares(terms, [v.text for v in views[rows].tolist()])
-    trip = trips(person.lon, person.lat, bank_code(person.district), columns["lon"][rows], columns["lat"][rows],
-                 columns["bank"][rows])
-    pairs = Pairs(certificate=np.fromiter((f.score for f in fits), dtype=np.float64, count=len(fits)),
-                  minutes=trip[2], semantic=semantic, skills=overlap,
-                  desired_salary=or_nan(person.desired_salary),
-                  salary_min=columns["salary_min"][rows], salary_max=columns["salary_max"][rows],
-                  experience_years=person.experience_years, min_experience_years=columns["min_experience"][rows],
-                  posted=columns["posted"][rows])
+    trip = trips(
+        person.lon,
+        person.lat,
+        bank_code(person.district),
+        columns["lon"][rows],
+        columns["lat"][rows],
+        columns["bank"][rows],
+    )
+    pairs = Pairs(
+        certificate=np.fromiter((f.score for f in fits), dtype=np.float64, count=len(fits)),
+        minutes=trip[2],
+        semantic=semantic,
+        skills=overlap,
+        desired_salary=or_nan(person.desired_salary),
+        salary_min=columns["salary_min"][rows],
+        salary_max=columns["salary_max"][rows],
+        experience_years=person.experience_years,
+        min_experience_years=columns["min_experience"][rows],
+        posted=columns["posted"][rows],
+    )
     failed = [f for f, ok in zip(fits, gate.tolist(), strict=True) if not ok]
     return _finish(ids, pairs, trip, fits, gate, weights, today, max_commute_minutes), failed
 
 
-def score_people(people: list[PersonView], posting: PostingView, semantic: np.ndarray, weights: RankingWeights,
-                 today: dt.date, clock: dt.date) -> PoolScores:
+def score_people(
+    people: list[PersonView],
+    posting: PostingView,
+    semantic: np.ndarray,
+    weights: RankingWeights,
+    today: dt.date,
+    clock: dt.date,
+) -> PoolScores:
     """Many people against one posting (the employer's side); `people` as the employer may see them."""
     groups: dict[tuple, int] = {}
     keys = np.fromiter((groups.setdefault(p.certs, len(groups)) for p in people), dtype=np.int64, count=len(people))
     fits, _ = _fits_by_group(keys, lambda r: certificate_fit(people[r].certs, posting, clock))
     gate = np.fromiter((f.gate_ok for f in fits), dtype=bool, count=len(fits))
-    trip = trips(np.array([p.lon for p in people]), np.array([p.lat for p in people]),
-                 np.array([bank_code(p.district) for p in people]), posting.lon, posting.lat,
-                 bank_code(posting.district))
-    pairs = Pairs(certificate=np.fromiter((f.score for f in fits), dtype=np.float64, count=len(fits)),
-                  minutes=trip[2], semantic=semantic,
-                  skills=np.array([term_overlap(person_terms(p), posting.text)[0] for p in people], dtype=np.float64),  # terms vary
-                  desired_salary=np.array([or_nan(p.desired_salary) for p in people], dtype=np.float64),
-                  salary_min=or_nan(posting.salary_min), salary_max=or_nan(posting.salary_max),
-                  experience_years=np.array([p.experience_years for p in people], dtype=np.float64),
-                  min_experience_years=posting.min_experience_years,
-                  posted=date_ordinal(posting.posted_at))
+    trip = trips(
+        np.array([p.lon for p in people]),
+        np.array([p.lat for p in people]),
+        np.array([bank_code(p.district) for p in people]),
+        posting.lon,
+        posting.lat,
+        bank_code(posting.district),
+    )
+    pairs = Pairs(
+        certificate=np.fromiter((f.score for f in fits), dtype=np.float64, count=len(fits)),
+        minutes=trip[2],
+        semantic=semantic,
+        skills=np.array(
+            [term_overlap(person_terms(p), posting.text)[0] for p in people], dtype=np.float64
+        ),  # terms vary
+        desired_salary=np.array([or_nan(p.desired_salary) for p in people], dtype=np.float64),
+        salary_min=or_nan(posting.salary_min),
+        salary_max=or_nan(posting.salary_max),
+        experience_years=np.array([p.experience_years for p in people], dtype=np.float64),
+        min_experience_years=posting.min_experience_years,
+        posted=date_ordinal(posting.posted_at),
+    )
     ids = [p.id or "" for p in people]
     return _finish(ids, pairs, trip, fits, gate, weights, today, None)
 

@@ -4,6 +4,7 @@ Each record kind has one table holding the validated contract record as JSON plu
 for filtering. Trainees keep their personal and protected fields in a separate column that ranking code
 never loads (`Store.profiles`), so "protected attributes never influence ranking" holds by construction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -109,13 +110,23 @@ def _columns(kind: str, record: Record) -> dict:
     """The row for a validated record: JSON payload plus the indexed columns."""
     if isinstance(record, Trainee):
         payload = record.profile()
-        return {"id": record.id, "payload": payload, "personal": record.personal(),
-                "district": record.district, "consent_employer_search": record.consent_employer_search}
+        return {
+            "id": record.id,
+            "payload": payload,
+            "personal": record.personal(),
+            "district": record.district,
+            "consent_employer_search": record.consent_employer_search,
+        }
     payload = record.model_dump(mode="json")
     row = {"id": record.id, "payload": payload}
     if kind == "postings":
-        row |= {"district": record.district, "status": record.status, "employer": record.employer,
-                "salary_min": record.salary_min, "posted_at": record.posted_at}
+        row |= {
+            "district": record.district,
+            "status": record.status,
+            "employer": record.employer,
+            "salary_min": record.salary_min,
+            "posted_at": record.posted_at,
+        }
     elif kind == "courses":
         row |= {"district": record.district, "occupation": record.occupation, "start_date": record.start_date}
     elif kind in ("training_records", "placements"):

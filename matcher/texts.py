@@ -1,4 +1,5 @@
 """The text each record is embedded and indexed by — one place, so indexes and queries agree."""
+
 from __future__ import annotations
 
 from matcher.catalogues.licences import SKILL, load_licences

@@ -4,6 +4,7 @@ Ranking reads only these views. Trainee views are built from profiles (no person
 over postings (open, radius, pay floor, shift, districts) run vectorised on numpy arrays that are
 rebuilt lazily after writes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,11 @@ def inference_threshold(home: Path, encoder_id: str) -> float:
         known = {}
     entry = known.get(encoder_id)
     if entry is None:
-        log.warning("normaliser threshold for %s not calibrated; using %.2f (run python -m models.calibrate)",
-                    encoder_id, INFER_MIN_SCORE)
+        log.warning(
+            "normaliser threshold for %s not calibrated; using %.2f (run python -m models.calibrate)",
+            encoder_id,
+            INFER_MIN_SCORE,
+        )
         return INFER_MIN_SCORE
     return float(entry["threshold"])
 
@@ -88,9 +92,14 @@ def _date(value) -> dt.date | None:  # type: ignore[no-untyped-def]
 def person_from_profile(p: dict) -> PersonView:
     lon, lat, exact = _point(p)
     return PersonView(
-        district=p["district"], lon=lon, lat=lat, exact_point=exact, id=p.get("id"),
+        district=p["district"],
+        lon=lon,
+        lat=lat,
+        exact_point=exact,
+        id=p.get("id"),
         certs=tuple(Cert.from_dict(c) for c in p.get("certificates", [])),
-        skills=tuple(p.get("skills", [])), experience_years=float(p.get("experience_years") or 0),
+        skills=tuple(p.get("skills", [])),
+        experience_years=float(p.get("experience_years") or 0),
         desired_salary=p.get("desired_salary"),
     )
 
@@ -104,12 +113,24 @@ def posting_from_payload(p: dict, inferred: Iterable[str] = ()) -> PostingView:
     names = " ".join(cat.get(o).name for o in occupations)
     text = " ".join([p["title"], p.get("description") or "", " ".join(req.get("skills", [])), names]).lower()
     return PostingView(
-        id=p["id"], title=p["title"], employer=p["employer"], district=p["district"], lon=lon, lat=lat,
-        exact_point=exact, certs=certs, skills=tuple(req.get("skills", [])),
+        id=p["id"],
+        title=p["title"],
+        employer=p["employer"],
+        district=p["district"],
+        lon=lon,
+        lat=lat,
+        exact_point=exact,
+        certs=certs,
+        skills=tuple(req.get("skills", [])),
         min_experience_years=float(req.get("min_experience_years") or 0),
-        salary_min=p.get("salary_min"), salary_max=p.get("salary_max"), shift=p.get("shift"),
-        posted_at=_date(p.get("posted_at")), is_open=p.get("status", "open") == "open",
-        occupations=occupations, inferred=frozenset(inferred) - {c.occupation for c in certs}, text=text,
+        salary_min=p.get("salary_min"),
+        salary_max=p.get("salary_max"),
+        shift=p.get("shift"),
+        posted_at=_date(p.get("posted_at")),
+        is_open=p.get("status", "open") == "open",
+        occupations=occupations,
+        inferred=frozenset(inferred) - {c.occupation for c in certs},
+        text=text,
         industry=p.get("industry"),
     )
 
@@ -117,10 +138,20 @@ def posting_from_payload(p: dict, inferred: Iterable[str] = ()) -> PostingView:
 def course_from_payload(c: dict) -> CourseView:
     district = load_districts().resolve(c["district"])
     return CourseView(
-        id=c["id"], title=c["title"], provider=c["provider"], district=c["district"], lon=district.lon,
-        lat=district.lat, occupation=c["occupation"], level=parse_level(c.get("level")),
-        skills=tuple(c.get("skills", [])), hours=float(c["hours"]), format=c.get("format", "线下"),
-        subsidised=bool(c.get("subsidised")), start_date=_date(c.get("start_date")), seats=c.get("seats"),
+        id=c["id"],
+        title=c["title"],
+        provider=c["provider"],
+        district=c["district"],
+        lon=district.lon,
+        lat=district.lat,
+        occupation=c["occupation"],
+        level=parse_level(c.get("level")),
+        skills=tuple(c.get("skills", [])),
+        hours=float(c["hours"]),
+        format=c.get("format", "线下"),
+        subsidised=bool(c.get("subsidised")),
+        start_date=_date(c.get("start_date")),
+        seats=c.get("seats"),
     )
 
 
@@ -140,7 +171,7 @@ class World:
         self._consenting: dict[str, frozenset[str]] | None = None  # see consenting_by_district
 
     # --- loading and writes -------------------------------------------------------------------
-    def load(self, store) -> "World":  # type: ignore[no-untyped-def]
+    def load(self, store) -> World:  # type: ignore[no-untyped-def]
         self.set_postings(list(store.payloads("postings")))
         for p in store.profiles():
             self.set_trainee(p)
@@ -153,8 +184,10 @@ class World:
         before they take the engine's write lock."""
         if self.normaliser is None or not titles:
             return [[] for _ in titles]
-        return [[m.code for m in matches if m.score >= self.infer_min_score][:1]
-                for matches in self.normaliser.normalise_many(titles, k=1)]
+        return [
+            [m.code for m in matches if m.score >= self.infer_min_score][:1]
+            for matches in self.normaliser.normalise_many(titles, k=1)
+        ]
 
     def set_postings(self, payloads: list[dict], inferred: list[list[str]] | None = None) -> None:
         """Upsert many postings; titles are normalised in one batch (unless `inferred` already says)."""
@@ -187,8 +220,10 @@ class World:
             self.remove_trainee(profile["id"])  # also drops the consenting cache
             view = person_from_profile(profile)
             self.trainees[view.id] = view  # type: ignore[index]
-            self.trainee_meta[view.id] = TraineeMeta(bool(profile.get("consent_employer_search")),  # type: ignore[index]
-                                                     profile.get("priority_group"))
+            self.trainee_meta[view.id] = TraineeMeta(
+                bool(profile.get("consent_employer_search")),  # type: ignore[index]
+                profile.get("priority_group"),
+            )
             for occ in view.occupations:
                 self.trainees_by_occupation[occ].add(view.id)  # type: ignore[arg-type]
 
@@ -248,22 +283,31 @@ class World:
         cols: dict[str, Any] = {key: np.array(values[key], dtype=dtype) for key, dtype in COLUMN_TYPES.items()}
         view_col = np.empty(len(views), dtype=object)
         view_col[:] = views
-        cols |= {"ids": np.array([v.id for v in views], dtype=object), "view": view_col,
-                 "live": np.ones(len(views), dtype=bool),
-                 "newest": max((v.posted_at for v in views if v.posted_at is not None), default=None),
-                 "row": {v.id: n for n, v in enumerate(views)}, "open_ids": None}  # open_ids: made on first use
+        cols |= {
+            "ids": np.array([v.id for v in views], dtype=object),
+            "view": view_col,
+            "live": np.ones(len(views), dtype=bool),
+            "newest": max((v.posted_at for v in views if v.posted_at is not None), default=None),
+            "row": {v.id: n for n, v in enumerate(views)},
+            "open_ids": None,
+        }  # open_ids: made on first use
         return cols
 
     def _column_values(self, views: list[PostingView]) -> dict[str, list]:
-        return {"lon": [v.lon for v in views], "lat": [v.lat for v in views], "open": [v.is_open for v in views],
-                "pay": [_pay(v) for v in views], "district": [v.district for v in views],
-                "shift": [v.shift or "" for v in views],
-                "salary_min": [np.nan if v.salary_min is None else v.salary_min for v in views],
-                "salary_max": [np.nan if v.salary_max is None else v.salary_max for v in views],
-                "min_experience": [v.min_experience_years for v in views],
-                "posted": [np.nan if v.posted_at is None else v.posted_at.toordinal() for v in views],
-                "bank": [bank_code(v.district) for v in views],
-                "requirements": [self._signature(v) for v in views]}
+        return {
+            "lon": [v.lon for v in views],
+            "lat": [v.lat for v in views],
+            "open": [v.is_open for v in views],
+            "pay": [_pay(v) for v in views],
+            "district": [v.district for v in views],
+            "shift": [v.shift or "" for v in views],
+            "salary_min": [np.nan if v.salary_min is None else v.salary_min for v in views],
+            "salary_max": [np.nan if v.salary_max is None else v.salary_max for v in views],
+            "min_experience": [v.min_experience_years for v in views],
+            "posted": [np.nan if v.posted_at is None else v.posted_at.toordinal() for v in views],
+            "bank": [bank_code(v.district) for v in views],
+            "requirements": [self._signature(v) for v in views],
+        }
 
     def _signature(self, v: PostingView) -> int:
         """An id for what `certificate_fit` reads of a posting (requirements, occupations): postings that
@@ -316,25 +360,46 @@ class World:
                 a["open_ids"] = frozenset(a["ids"][a["open"]].tolist())
             return a["open_ids"]
 
-    def filter_postings(self, *, open_only: bool = True, center: tuple[float, float] | None = None,
-                        radius_km: float | None = None, pay_floor: int | None = None, shift: str | None = None,
-                        districts: Iterable[str] | None = None) -> Set[str]:
+    def filter_postings(
+        self,
+        *,
+        open_only: bool = True,
+        center: tuple[float, float] | None = None,
+        radius_km: float | None = None,
+        pay_floor: int | None = None,
+        shift: str | None = None,
+        districts: Iterable[str] | None = None,
+    ) -> Set[str]:
         """Ids of postings passing every given filter (read-only: the common case is a shared cache)."""
         a = self._posting_arrays()
         if open_only and radius_km is None and pay_floor is None and not shift and districts is None:
             return self._open_ids(a)  # the common case, cached until the next write
         return set(a["ids"][self._mask(a, open_only, center, radius_km, pay_floor, shift, districts)].tolist())
 
-    def filter_rows(self, *, open_only: bool = True, center: tuple[float, float] | None = None,
-                    radius_km: float | None = None, pay_floor: int | None = None, shift: str | None = None,
-                    districts: Iterable[str] | None = None) -> tuple[dict, np.ndarray]:
+    def filter_rows(
+        self,
+        *,
+        open_only: bool = True,
+        center: tuple[float, float] | None = None,
+        radius_km: float | None = None,
+        pay_floor: int | None = None,
+        shift: str | None = None,
+        districts: Iterable[str] | None = None,
+    ) -> tuple[dict, np.ndarray]:
         """The same filter as row numbers of the columns it was computed on: (columns, rows)."""
         a = self._posting_arrays()
         return a, np.flatnonzero(self._mask(a, open_only, center, radius_km, pay_floor, shift, districts))
 
     @staticmethod
-    def _mask(a: dict, open_only: bool, center: tuple[float, float] | None, radius_km: float | None,
-              pay_floor: int | None, shift: str | None, districts: Iterable[str] | None) -> np.ndarray:
+    def _mask(
+        a: dict,
+        open_only: bool,
+        center: tuple[float, float] | None,
+        radius_km: float | None,
+        pay_floor: int | None,
+        shift: str | None,
+        districts: Iterable[str] | None,
+    ) -> np.ndarray:
         mask = a["live"].copy()
         if open_only:
             mask &= a["open"]
@@ -350,9 +415,20 @@ class World:
 
 
 # the numeric and string columns of `_posting_arrays` (besides ids, views and bookkeeping)
-COLUMN_TYPES = {"lon": np.float64, "lat": np.float64, "open": bool, "pay": np.float64, "district": object,
-                "shift": object, "salary_min": np.float64, "salary_max": np.float64, "min_experience": np.float64,
-                "posted": np.float64, "bank": np.int8, "requirements": np.int64}
+COLUMN_TYPES = {
+    "lon": np.float64,
+    "lat": np.float64,
+    "open": bool,
+    "pay": np.float64,
+    "district": object,
+    "shift": object,
+    "salary_min": np.float64,
+    "salary_max": np.float64,
+    "min_experience": np.float64,
+    "posted": np.float64,
+    "bank": np.int8,
+    "requirements": np.int64,
+}
 
 
 def _pay(v: PostingView) -> float:

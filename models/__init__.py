@@ -1,4 +1,5 @@
 """Text encoders behind one interface, chosen by a spec string (see `get_encoder`)."""
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ Backends differ (numpy USE, a C e5 engine, torch models), but callers only see
 `Encoder.encode(texts, kind) -> float32 (n, dim) with unit-length rows`, so
 inner product == cosine everywhere downstream (FAISS IndexFlatIP, fusion).
 """
+
 from __future__ import annotations
 
 import threading
@@ -28,9 +29,7 @@ class Encoder(Protocol):
     id: str
     dim: int
 
-    def encode(
-        self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
         """Return float32 array (len(texts), dim) with L2-normalised rows."""
         ...
 
@@ -79,9 +78,7 @@ class BatchEncoder(ABC):
     def __init__(self) -> None:
         self._lock = threading.Lock()
 
-    def encode(
-        self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
         items = check_texts(texts)
         check_kind(kind)
         check_batch_size(batch_size)

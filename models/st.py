@@ -5,6 +5,7 @@ when an `st:` encoder is actually built. If the model's config defines prompts n
 "query" / "passage" (e.g. {"query": "query: ", "passage": "passage: "} for e5), `kind`
 selects them; otherwise `kind` is ignored.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,17 +36,13 @@ class SentenceTransformerEncoder:
         log.info("loading sentence-transformers model %s", name_or_path)
         self._model = SentenceTransformer(name_or_path, device=device)
         # sentence-transformers 6 renamed the method; prefer the new name (the old one warns).
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
         self._prompts = set(getattr(self._model, "prompts", None) or {})
         # torch modules are not guaranteed re-entrant; keep one call in flight per model.
         self._lock = threading.Lock()
 
-    def encode(
-        self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
         items = check_texts(texts)
         check_kind(kind)
         check_batch_size(batch_size)

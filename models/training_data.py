@@ -13,6 +13,7 @@ the normalisation benchmark's aliases and 工种); any pair whose text contains 
 included. TalentCLEF and the real postings are never read here. A further seeded share of aliases is held
 out as the *dev* split for model selection (alias → leaf name retrieval over all leaves).
 """
+
 from __future__ import annotations
 
 import csv
@@ -109,9 +110,7 @@ def mine(exclude_terms: Iterable[str], seed: int = 0, demo_seed: int | None = 20
     titles: dict[str, list[str]] = {}
     for o in leaves:
         titles[o.code] = clean([*o.aliases, *gongzhong.get(o.code, [])], text_key(o.name))
-    dev_pool = sorted(
-        (t, code) for code, ts in titles.items() for t in ts if alias_owner.get(text_key(t)) == {code}
-    )
+    dev_pool = sorted((t, code) for code, ts in titles.items() for t in ts if alias_owner.get(text_key(t)) == {code})
     dev = rng.sample(dev_pool, round(DEV_SHARE * len(dev_pool)))
     dev_keys = {text_key(t) for t, _ in dev}
     for code in titles:
@@ -153,8 +152,12 @@ def mine(exclude_terms: Iterable[str], seed: int = 0, demo_seed: int | None = 20
         demo = []
         for title, code in _demo_titles(demo_seed):
             k = text_key(title)
-            if (code not in by_code or k in seen_titles or k == text_key(by_code[code].name)
-                    or any(term in k for term in banned)):
+            if (
+                code not in by_code
+                or k in seen_titles
+                or k == text_key(by_code[code].name)
+                or any(term in k for term in banned)
+            ):
                 continue
             seen_titles.add(k)
             demo.append((title, code))

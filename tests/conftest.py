@@ -1,4 +1,5 @@
 """Shared fixtures: a data home built from the hand-written small world, with real indexes."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,9 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 def run_cli(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run the real `matcher` CLI in a subprocess against `home`."""
     env = os.environ | {"MATCHER_HOME": str(home)}
-    proc = subprocess.run([sys.executable, "-m", "matcher.cli", *args], env=env, capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "matcher.cli", *args], env=env, capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"matcher {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc

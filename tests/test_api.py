@@ -1,5 +1,6 @@
 """The HTTP API on the small hand-written world: flows, privacy, contact requests, audit, writes, errors,
 concurrency and restarts. Each module works on its own copy of the data home (tests write)."""
+
 from __future__ import annotations
 
 import json
@@ -56,6 +57,7 @@ def walk_keys(obj) -> set[str]:  # type: ignore[no-untyped-def]
 
 # --- jobs for a trainee: reasons, non-personalised, filters, paging ---------------------------------
 
+
 def test_trainee_jobs_with_reasons_and_non_personalised(client, h):
     r = client.get("/api/trainees/HW-T01/jobs", headers=h["trainee"])
     assert r.status_code == 200
@@ -85,15 +87,21 @@ def test_trainee_jobs_filters_and_paging(client, h):
     assert all("白班" in (r["posting"]["shift"] or "") for r in day["results"])
     paid = client.get("/api/trainees/HW-T04/jobs", params={"pay_floor": 6000, "top_k": 50}, headers=h["office"]).json()
     assert all((r["posting"]["salary_max"] or 0) >= 6000 for r in paid["results"])
-    only = client.get("/api/trainees/HW-T04/jobs", params=[("district", "沙坪坝"), ("top_k", "50")],
-                      headers=h["office"]).json()
+    only = client.get(
+        "/api/trainees/HW-T04/jobs", params=[("district", "沙坪坝"), ("top_k", "50")], headers=h["office"]
+    ).json()
     assert only["results"] and all(r["posting"]["district"] == "沙坪坝区" for r in only["results"])
     assert client.get("/api/trainees/NOPE/jobs", headers=h["office"]).status_code == 404
 
 
 def test_adhoc_profile_jobs(client):
-    body = {"district": "渝北区", "certificates": [{"occupation": "维修电工", "level": "中级工"}], "skills": ["PLC"],
-            "experience_years": 3, "top_k": 5}
+    body = {
+        "district": "渝北区",
+        "certificates": [{"occupation": "维修电工", "level": "中级工"}],
+        "skills": ["PLC"],
+        "experience_years": 3,
+        "top_k": 5,
+    }
     r = client.post("/api/match/jobs", json=body)
     assert r.status_code == 200
     assert ids(r.json()["results"])[0] == "HW-P03" and r.json()["trainee_id"] is None
@@ -129,6 +137,7 @@ def test_gap_for_trainee(client, h):
 
 # --- employer side: consent, masking, audit, contact requests ---------------------------------------
 
+
 def test_candidates_are_consenting_masked_and_audited(client, h, employer_key):
     r = client.get("/api/postings/HW-P07/candidates", headers=employer_key("重庆示例康养服务有限公司"))
     assert r.status_code == 200
@@ -141,8 +150,9 @@ def test_candidates_are_consenting_masked_and_audited(client, h, employer_key):
     assert cand["contact"] == {"name": "示**", "phone": "186****2222", "released": False}
     forbidden = set(PERSONAL_FIELDS) - {"name", "phone"} | {"lon", "lat", "address", "priority_group"}
     assert not (walk_keys(r.json()["results"]) & forbidden)
-    audit = client.get("/api/office/audit", params={"action": "candidate_search", "subject": "HW-P07"},
-                       headers=h["office"]).json()["results"]
+    audit = client.get(
+        "/api/office/audit", params={"action": "candidate_search", "subject": "HW-P07"}, headers=h["office"]
+    ).json()["results"]
     assert audit and audit[0]["actor"] == "employer:重庆示例康养服务有限公司" and "HW-T04" in audit[0]["detail"]
 
 
@@ -161,8 +171,9 @@ def employer_key(client, h):
 
 
 def test_candidates_by_free_text(client, h):
-    r = client.post("/api/match/candidates", json={"text": "仓库叉车司机，持叉车证", "district": "江津区"},
-                    headers=h["employer"])
+    r = client.post(
+        "/api/match/candidates", json={"text": "仓库叉车司机，持叉车证", "district": "江津区"}, headers=h["employer"]
+    )
     assert r.status_code == 200
     assert ids(r.json()["results"], "trainee")[0] == "HW-T05"
     assert r.json()["results"][0]["trainee"]["contact"]["phone"] == "137****3333"
@@ -182,7 +193,9 @@ def test_contact_request_flow(client, h, employer_key):
     view = client.get("/api/postings/HW-P01/candidates/HW-T01", headers=emp).json()
     assert view["trainee"]["contact"] == {"name": "示**", "phone": "138****5678", "released": False}
     assert view["reasons"] and view["score"] > 0.5
-    r = client.post("/api/postings/HW-P01/candidates/HW-T01/contact-request", json={"message": "方便联系吗？"}, headers=emp)
+    r = client.post(
+        "/api/postings/HW-P01/candidates/HW-T01/contact-request", json={"message": "方便联系吗？"}, headers=emp
+    )
     assert r.status_code == 201 and r.json()["status"] == "pending"
     req = r.json()["id"]
     again = client.post("/api/postings/HW-P01/candidates/HW-T01/contact-request", headers=emp)
@@ -190,8 +203,14 @@ def test_contact_request_flow(client, h, employer_key):
     # the trainee sees it, with the posting; another trainee cannot decide it, nor can the employer
     mine = client.get("/api/trainees/HW-T01/contact-requests", headers=h["trainee"]).json()["results"]
     assert mine[0]["id"] == req and mine[0]["posting"]["title"].startswith("消防控制室")
-    assert client.post(f"/api/trainees/HW-T01/contact-requests/{req}/accept", headers=h["trainee_other"]).status_code == 403
-    assert client.post(f"/api/trainees/HW-T02/contact-requests/{req}/accept", headers=h["trainee_other"]).status_code == 404
+    assert (
+        client.post(f"/api/trainees/HW-T01/contact-requests/{req}/accept", headers=h["trainee_other"]).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/api/trainees/HW-T02/contact-requests/{req}/accept", headers=h["trainee_other"]).status_code
+        == 404
+    )
     assert client.post(f"/api/trainees/HW-T01/contact-requests/{req}/accept", headers=emp).status_code == 403
     # still masked before acceptance
     cands = client.get("/api/postings/HW-P01/candidates", headers=emp).json()["results"]
@@ -214,23 +233,39 @@ def test_contact_request_flow(client, h, employer_key):
     assert client.post(f"/api/trainees/HW-T01/contact-requests/{req}/decline", headers=h["trainee"]).status_code == 200
     cands = client.get("/api/postings/HW-P01/candidates", headers=emp).json()["results"]
     assert next(c for c in cands if c["trainee"]["id"] == "HW-T01")["trainee"]["contact"]["released"] is False
-    actions = [a["action"] for a in client.get("/api/office/audit", params={"subject": "HW-T01"},
-                                               headers=h["office"]).json()["results"]]
+    actions = [
+        a["action"]
+        for a in client.get("/api/office/audit", params={"subject": "HW-T01"}, headers=h["office"]).json()["results"]
+    ]
     assert {"candidate_view", "contact_request", "contact_accept", "contact_decline"} <= set(actions)
 
 
 # --- writes are visible at once; lint; import ----------------------------------------------------------
 
-NEW_POSTING = {"id": "API-NEW-1", "title": "消防控制室值班员（夜班）", "employer": OWNER, "district": "沙坪坝区",
-               "description": "消防控制室值守。",
-               "requirements": {"certificates": [{"occupation": "消防设施操作员", "level": "四级", "mandatory": True}],
-                                "skills": ["消防控制室值守"]},
-               "salary_min": 5000, "salary_max": 6000, "posted_at": "2025-11-15"}
+NEW_POSTING = {
+    "id": "API-NEW-1",
+    "title": "消防控制室值班员（夜班）",
+    "employer": OWNER,
+    "district": "沙坪坝区",
+    "description": "消防控制室值守。",
+    "requirements": {
+        "certificates": [{"occupation": "消防设施操作员", "level": "四级", "mandatory": True}],
+        "skills": ["消防控制室值守"],
+    },
+    "salary_min": 5000,
+    "salary_max": 6000,
+    "posted_at": "2025-11-15",
+}
 
 
 def test_posting_lifecycle_is_visible_at_once(client, h):
     emp = h["employer"]
-    jobs = lambda: ids(client.get("/api/trainees/HW-T01/jobs", params={"top_k": 50}, headers=h["trainee"]).json()["results"])  # noqa: E731
+
+    def jobs():
+        return ids(
+            client.get("/api/trainees/HW-T01/jobs", params={"top_k": 50}, headers=h["trainee"]).json()["results"]
+        )
+
     assert "API-NEW-1" not in jobs()
     r = client.post("/api/postings", json=NEW_POSTING, headers=emp)
     assert r.status_code == 201 and r.json()["record"]["requirements"]["certificates"][0]["occupation"] == "4-07-05-03"
@@ -267,7 +302,9 @@ def test_trainee_updates_own_profile_and_consent(client, h, employer_key):
     t = client.get("/api/trainees/HW-T04", headers=h["office"]).json()
     emp = employer_key("重庆示例康养服务有限公司")
     assert "HW-T04" in ids(client.get("/api/postings/HW-P07/candidates", headers=emp).json()["results"], "trainee")
-    key = client.post("/api/admin/keys", json={"role": "trainee", "subject": "HW-T04"}, headers=h["admin"]).json()["secret"]
+    key = client.post("/api/admin/keys", json={"role": "trainee", "subject": "HW-T04"}, headers=h["admin"]).json()[
+        "secret"
+    ]
     r = client.put("/api/trainees/HW-T04", json=t | {"consent_employer_search": False}, headers=bearer(key))
     assert r.status_code == 200 and r.json()["changed"] is True
     assert "HW-T04" not in ids(client.get("/api/postings/HW-P07/candidates", headers=emp).json()["results"], "trainee")
@@ -278,9 +315,15 @@ def test_trainee_updates_own_profile_and_consent(client, h, employer_key):
 
 def test_trainee_can_delete_own_record(client, h):
     admin = h["admin"]
-    assert client.post("/api/trainees", json={"id": "API-T-DEL", "district": "渝北区", "phone": "13000000000"},
-                       headers=h["office"]).status_code == 201
-    key = client.post("/api/admin/keys", json={"role": "trainee", "subject": "API-T-DEL"}, headers=admin).json()["secret"]
+    assert (
+        client.post(
+            "/api/trainees", json={"id": "API-T-DEL", "district": "渝北区", "phone": "13000000000"}, headers=h["office"]
+        ).status_code
+        == 201
+    )
+    key = client.post("/api/admin/keys", json={"role": "trainee", "subject": "API-T-DEL"}, headers=admin).json()[
+        "secret"
+    ]
     assert client.get("/api/trainees/API-T-DEL", headers=bearer(key)).json()["phone"] == "13000000000"
     assert client.delete("/api/trainees/API-T-DEL", headers=bearer(key)).status_code == 204
     assert client.get("/api/trainees/API-T-DEL", headers=h["office"]).status_code == 404
@@ -288,19 +331,41 @@ def test_trainee_can_delete_own_record(client, h):
 
 def test_bulk_import_reports_rows_and_is_searchable(client, h):
     lines = [
-        json.dumps({"id": "IMP-1", "title": "叉车司机（冷库）", "employer": "重庆示例冷链有限公司", "district": "江津区",
-                    "requirements": {"certificates": [{"occupation": "叉车司机", "mandatory": True}]}}, ensure_ascii=False),
+        json.dumps(
+            {
+                "id": "IMP-1",
+                "title": "叉车司机（冷库）",
+                "employer": "重庆示例冷链有限公司",
+                "district": "江津区",
+                "requirements": {"certificates": [{"occupation": "叉车司机", "mandatory": True}]},
+            },
+            ensure_ascii=False,
+        ),
         json.dumps({"id": "IMP-2", "title": "电工", "employer": "E", "district": "火星区"}, ensure_ascii=False),
         "{oops",
         "",
-        json.dumps({"id": "IMP-3", "title": "焊工", "employer": "E", "district": "璧山区",
-                    "requirements": {"certificates": [{"occupation": "焊工", "level": "很厉害"}]}}, ensure_ascii=False),
-        json.dumps({"id": "IMP-4", "title": "保洁员", "employer": "E", "district": "南岸区", "description": "限女性"},
-                   ensure_ascii=False),
+        json.dumps(
+            {
+                "id": "IMP-3",
+                "title": "焊工",
+                "employer": "E",
+                "district": "璧山区",
+                "requirements": {"certificates": [{"occupation": "焊工", "level": "很厉害"}]},
+            },
+            ensure_ascii=False,
+        ),
+        json.dumps(
+            {"id": "IMP-4", "title": "保洁员", "employer": "E", "district": "南岸区", "description": "限女性"},
+            ensure_ascii=False,
+        ),
     ]
     body = ("\n".join(lines) + "\n").encode("utf-8")
-    r = client.post("/api/import/postings", params={"file": "batch.jsonl"}, content=body,
-                    headers=h["admin"] | {"content-type": "application/x-ndjson"})
+    r = client.post(
+        "/api/import/postings",
+        params={"file": "batch.jsonl"},
+        content=body,
+        headers=h["admin"] | {"content-type": "application/x-ndjson"},
+    )
     assert r.status_code == 200, r.text
     rep = r.json()
     assert (rep["read"], rep["inserted"], rep["rejected"]) == (5, 3, 2)
@@ -321,6 +386,7 @@ def test_bulk_import_reports_rows_and_is_searchable(client, h):
 
 # --- aggregates ---------------------------------------------------------------------------------------
 
+
 def test_office_aggregates(client, h):
     d = client.get("/api/office/demand", params={"top_k": 3}, headers=h["office"]).json()
     assert len(d["unmet"]) <= 3 and d["shortage"] and d["total_open_jobs"] >= 13
@@ -334,30 +400,42 @@ def test_office_aggregates(client, h):
 
 # --- input errors: 4xx naming the field, never 500 ----------------------------------------------------
 
-@pytest.mark.parametrize("method,url,kwargs,field", [
-    ("POST", "/api/match/jobs", {"content": b"{not json", "headers": {"content-type": "application/json"}}, "body"),
-    ("POST", "/api/match/jobs", {"json": ["a list"]}, "body"),
-    ("POST", "/api/match/jobs", {"json": {"district": "火星区"}}, "body.district"),
-    ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "certificates": [{"occupation": "星际飞行员"}]}},
-     "body.certificates[0].occupation"),
-    ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "certificates": [{"occupation": "电工", "level": "很厉害"}]}},
-     "body.certificates[0].level"),
-    ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "top_k": 0}}, "body.top_k"),
-    ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "top_k": 101}}, "body.top_k"),
-    ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "top_k": "many"}}, "body.top_k"),
-    ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "experience_years": -1}}, "body.experience_years"),
-    ("POST", "/api/match/jobs", {"json": {"district": ["渝北区"]}}, "body.district"),
-    ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "colour": "blue"}}, "body.colour"),
-    ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "skills": ["x" * 51]}}, "body.skills[0]"),
-    ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "radius_km": -5}}, "body.radius_km"),
-    ("GET", "/api/search", {"params": {"q": ""}}, "query.q"),
-    ("GET", "/api/search", {"params": {"q": "电工" * 300}}, "query.q"),
-    ("GET", "/api/search", {"params": {"q": "电工", "top_k": 1000}}, "query.top_k"),
-    ("GET", "/api/search", {"params": {"q": "电工", "offset": -1}}, "query.offset"),
-    ("GET", "/api/search", {"params": {"q": "电工", "kind": "trainees"}}, "query.kind"),
-    ("GET", "/api/postings", {"params": {"district": "火星区"}}, "query.district"),
-    ("GET", "/api/courses", {"params": {"occupation": "星际飞行员"}}, "query.occupation"),
-])
+
+@pytest.mark.parametrize(
+    "method,url,kwargs,field",
+    [
+        ("POST", "/api/match/jobs", {"content": b"{not json", "headers": {"content-type": "application/json"}}, "body"),
+        ("POST", "/api/match/jobs", {"json": ["a list"]}, "body"),
+        ("POST", "/api/match/jobs", {"json": {"district": "火星区"}}, "body.district"),
+        (
+            "POST",
+            "/api/match/jobs",
+            {"json": {"district": "渝北区", "certificates": [{"occupation": "星际飞行员"}]}},
+            "body.certificates[0].occupation",
+        ),
+        (
+            "POST",
+            "/api/match/jobs",
+            {"json": {"district": "渝北区", "certificates": [{"occupation": "电工", "level": "很厉害"}]}},
+            "body.certificates[0].level",
+        ),
+        ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "top_k": 0}}, "body.top_k"),
+        ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "top_k": 101}}, "body.top_k"),
+        ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "top_k": "many"}}, "body.top_k"),
+        ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "experience_years": -1}}, "body.experience_years"),
+        ("POST", "/api/match/jobs", {"json": {"district": ["渝北区"]}}, "body.district"),
+        ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "colour": "blue"}}, "body.colour"),
+        ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "skills": ["x" * 51]}}, "body.skills[0]"),
+        ("POST", "/api/match/jobs", {"json": {"district": "渝北区", "radius_km": -5}}, "body.radius_km"),
+        ("GET", "/api/search", {"params": {"q": ""}}, "query.q"),
+        ("GET", "/api/search", {"params": {"q": "电工" * 300}}, "query.q"),
+        ("GET", "/api/search", {"params": {"q": "电工", "top_k": 1000}}, "query.top_k"),
+        ("GET", "/api/search", {"params": {"q": "电工", "offset": -1}}, "query.offset"),
+        ("GET", "/api/search", {"params": {"q": "电工", "kind": "trainees"}}, "query.kind"),
+        ("GET", "/api/postings", {"params": {"district": "火星区"}}, "query.district"),
+        ("GET", "/api/courses", {"params": {"occupation": "星际飞行员"}}, "query.occupation"),
+    ],
+)
 def test_bad_input_is_422_naming_the_field(client, method, url, kwargs, field):
     r = client.request(method, url, **kwargs)
     assert r.status_code == 422, r.text
@@ -383,8 +461,11 @@ def test_protected_bad_input_and_flow_errors(client, h):
 
 
 def test_huge_body_is_413(client, h):
-    r = client.post("/api/match/jobs", content=b'{"district": "' + b"x" * 1_100_000 + b'"}',
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/api/match/jobs",
+        content=b'{"district": "' + b"x" * 1_100_000 + b'"}',
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 413
 
 
@@ -422,6 +503,7 @@ def test_access_log_is_json_with_request_id(client, capsys):
 
 # --- concurrency and restarts ------------------------------------------------------------------------
 
+
 def test_concurrent_reads_during_writes_and_rebuild(client, h):
     errors: list[str] = []
     stop = time.monotonic() + 8
@@ -441,8 +523,9 @@ def test_concurrent_reads_during_writes_and_rebuild(client, h):
         n = 0
         while time.monotonic() < stop:
             pid = f"CONC-{n % 5}"
-            r = client.put(f"/api/postings/{pid}", json=NEW_POSTING | {"id": pid, "salary_max": 6000 + n},
-                           headers=h["employer"])
+            r = client.put(
+                f"/api/postings/{pid}", json=NEW_POSTING | {"id": pid, "salary_max": 6000 + n}, headers=h["employer"]
+            )
             if r.status_code not in (200, 201):
                 errors.append(f"write {r.status_code} {r.text[:200]}")
             if n % 3 == 0:
@@ -457,7 +540,10 @@ def test_concurrent_reads_during_writes_and_rebuild(client, h):
     for t in threads:
         t.join()
     deadline = time.monotonic() + 120
-    while client.get("/api/admin/rebuild", headers=h["admin"]).json()["state"] == "running" and time.monotonic() < deadline:
+    while (
+        client.get("/api/admin/rebuild", headers=h["admin"]).json()["state"] == "running"
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.5)
     assert client.get("/api/admin/rebuild", headers=h["admin"]).json()["state"] == "done"
     assert not errors, errors[:5]
@@ -473,13 +559,20 @@ def test_restart_loses_nothing_acknowledged(home, keys, client, h):
         assert fresh.get("/api/postings/API-DURABLE-1").status_code == 200
         got = fresh.get("/api/trainees/HW-T01/jobs", params={"top_k": 50}, headers=bearer(keys["trainee"])).json()
         assert "API-DURABLE-1" in ids(got["results"])
-        assert fresh.get("/api/search", params={"q": "消防控制室值班员（持久化测试）"}).json()["results"][0]["id"] == "API-DURABLE-1"
+        assert (
+            fresh.get("/api/search", params={"q": "消防控制室值班员（持久化测试）"}).json()["results"][0]["id"]
+            == "API-DURABLE-1"
+        )
 
 
 def test_two_workers_on_one_home_see_each_others_writes(home, keys, client, h):
     """uvicorn --workers N: each process has its own world; the change feed keeps them in step."""
-    jobs = lambda c: ids(c.get("/api/trainees/HW-T01/jobs", params={"top_k": 50},  # noqa: E731
-                               headers=bearer(keys["trainee"])).json()["results"])
+
+    def jobs(c):
+        return ids(
+            c.get("/api/trainees/HW-T01/jobs", params={"top_k": 50}, headers=bearer(keys["trainee"])).json()["results"]
+        )
+
     with TestClient(create_app(Settings(home=home))) as other:
         posting = NEW_POSTING | {"id": "API-WORKER-1", "title": "消防控制室值班员（另一进程）"}
         assert client.post("/api/postings", json=posting, headers=h["employer"]).status_code == 201
@@ -487,8 +580,18 @@ def test_two_workers_on_one_home_see_each_others_writes(home, keys, client, h):
         assert other.post("/api/postings/API-WORKER-1/close", headers=h["employer"]).status_code == 200
         assert "API-WORKER-1" not in jobs(client)
         assert client.delete("/api/postings/API-WORKER-1", headers=h["employer"]).status_code == 204
-        assert other.get("/api/search", params={"q": "消防控制室值班员（另一进程）"}).json()["results"][0]["id"] != "API-WORKER-1"
+        assert (
+            other.get("/api/search", params={"q": "消防控制室值班员（另一进程）"}).json()["results"][0]["id"]
+            != "API-WORKER-1"
+        )
         t = other.get("/api/trainees/HW-T07", headers=h["office"]).json()
-        assert other.put("/api/trainees/HW-T07", json=t | {"consent_employer_search": False}, headers=h["office"]).status_code == 200
-        r = client.post("/api/match/candidates", json={"text": "商场保洁", "district": "九龙坡区"}, headers=h["employer"])
+        assert (
+            other.put(
+                "/api/trainees/HW-T07", json=t | {"consent_employer_search": False}, headers=h["office"]
+            ).status_code
+            == 200
+        )
+        r = client.post(
+            "/api/match/candidates", json={"text": "商场保洁", "district": "九龙坡区"}, headers=h["employer"]
+        )
         assert "HW-T07" not in ids(r.json()["results"], "trainee")

@@ -7,6 +7,7 @@ employer-only contact request, which answer 403 — still exercised for the 5xx 
 sends a trainee key and an employer key to the endpoints whose behaviour depends on the subject.
 The data home is a private copy: fuzzed writes and deletes cannot disturb other tests.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -56,17 +57,20 @@ SUBJECT_PATHS = ("/api/trainees/", "/api/postings/", "/api/employer/")
 
 
 @schema.parametrize()
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_no_server_errors(case, fuzz_env):
     client, keys = fuzz_env
     roles = ["admin"]
     if case.path.startswith(SUBJECT_PATHS):
         roles += ["trainee", "employer"]
     for role in roles:
-        kwargs = case.as_transport_kwargs(base_url="http://testserver",
-                                          headers={"Authorization": f"Bearer {keys[role]}"})
+        kwargs = case.as_transport_kwargs(
+            base_url="http://testserver", headers={"Authorization": f"Bearer {keys[role]}"}
+        )
         response = client.request(**_httpx_kwargs(kwargs))
         assert response.status_code < 500, (
             f"{case.method} {case.formatted_path} as {role} → {response.status_code}: {response.text[:500]}\n"
-            f"query={case.query} body={str(case.body)[:500]}")
+            f"query={case.query} body={str(case.body)[:500]}"
+        )

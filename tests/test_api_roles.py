@@ -5,6 +5,7 @@ that may not act, and the endpoint's success code (or a 404 that can only come a
 for those that may. A test also checks that the matrix covers every operation the OpenAPI marks as
 protected, so a new endpoint cannot ship without its row.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,14 +27,28 @@ HW_C02 = json.loads((SMALL_WORLD / "courses.jsonl").read_text(encoding="utf-8").
 
 
 def posting(pid: str, employer: str = OWNER) -> dict:
-    return {"id": pid, "title": "消防设施操作员", "employer": employer, "district": "沙坪坝区",
-            "requirements": {"certificates": [{"occupation": "消防设施操作员", "level": "四级", "mandatory": True}]},
-            "salary_min": 4000, "salary_max": 5000, "posted_at": "2025-11-15"}
+    return {
+        "id": pid,
+        "title": "消防设施操作员",
+        "employer": employer,
+        "district": "沙坪坝区",
+        "requirements": {"certificates": [{"occupation": "消防设施操作员", "level": "四级", "mandatory": True}]},
+        "salary_min": 4000,
+        "salary_max": 5000,
+        "posted_at": "2025-11-15",
+    }
 
 
 def course(cid: str, provider: str = PROVIDER) -> dict:
-    return {"id": cid, "title": "电工中级班", "provider": provider, "district": "渝北区", "occupation": "电工",
-            "level": "四级", "hours": 100}
+    return {
+        "id": cid,
+        "title": "电工中级班",
+        "provider": provider,
+        "district": "渝北区",
+        "occupation": "电工",
+        "level": "四级",
+        "hours": 100,
+    }
 
 
 def expect(default: int = 403, **allowed: int | tuple[int, ...]) -> dict[str, tuple[int, ...]]:
@@ -60,23 +75,54 @@ MATRIX = [
     ("enrolled trainee jobs POST", "POST", "/api/trainees/HW-T06/jobs", {"top_k": 3}, expect(**ENROLLED_READ)),
     ("enrolled trainee gap", "GET", "/api/trainees/HW-T06/gap", None, expect(**ENROLLED_READ)),
     ("enrolled trainee record GET", "GET", "/api/trainees/HW-T06", None, expect(**ENROLLED_READ)),
-    ("trainee record PUT (unchanged)", "PUT", "/api/trainees/HW-T01", HW_T01, expect(trainee=200, office=200, admin=200)),
+    (
+        "trainee record PUT (unchanged)",
+        "PUT",
+        "/api/trainees/HW-T01",
+        HW_T01,
+        expect(trainee=200, office=200, admin=200),
+    ),
     ("trainee list", "GET", "/api/trainees", None, expect(**AGGREGATES)),
-    ("trainee create", "POST", "/api/trainees", {"id": "MX-NEW-{role}", "district": "渝北区"},
-     expect(office=201, admin=201)),
+    (
+        "trainee create",
+        "POST",
+        "/api/trainees",
+        {"id": "MX-NEW-{role}", "district": "渝北区"},
+        expect(office=201, admin=201),
+    ),
     ("trainee delete", "DELETE", "/api/trainees/MX-T-{role}", None, expect(office=204, admin=204)),
-    ("trainee contact requests", "GET", "/api/trainees/HW-T01/contact-requests", None,
-     expect(trainee=200, office=200, admin=200)),
+    (
+        "trainee contact requests",
+        "GET",
+        "/api/trainees/HW-T01/contact-requests",
+        None,
+        expect(trainee=200, office=200, admin=200),
+    ),
     ("accept contact", "POST", "/api/trainees/HW-T01/contact-requests/nope/accept", None, expect(trainee=404)),
     ("decline contact", "POST", "/api/trainees/HW-T01/contact-requests/nope/decline", None, expect(trainee=404)),
     ("posting candidates", "GET", "/api/postings/HW-P01/candidates", None, expect(**CANDIDATES)),
     ("candidate view", "GET", "/api/postings/HW-P01/candidates/HW-T01", None, expect(**CANDIDATES)),
-    ("contact request", "POST", "/api/postings/HW-P01/candidates/HW-T04/contact-request", {"message": "您好"},
-     expect(employer=(200, 201))),
-    ("candidates by text", "POST", "/api/match/candidates", {"text": "消防控制室值班", "district": "沙坪坝区"},
-     expect(employer=200, employer_other=200, office=200, admin=200)),
-    ("employer contact requests", "GET", "/api/employer/contact-requests", None,
-     expect(employer=200, employer_other=200)),
+    (
+        "contact request",
+        "POST",
+        "/api/postings/HW-P01/candidates/HW-T04/contact-request",
+        {"message": "您好"},
+        expect(employer=(200, 201)),
+    ),
+    (
+        "candidates by text",
+        "POST",
+        "/api/match/candidates",
+        {"text": "消防控制室值班", "district": "沙坪坝区"},
+        expect(employer=200, employer_other=200, office=200, admin=200),
+    ),
+    (
+        "employer contact requests",
+        "GET",
+        "/api/employer/contact-requests",
+        None,
+        expect(employer=200, employer_other=200),
+    ),
     ("posting create", "POST", "/api/postings", posting("MX-NEWP-{role}"), expect(employer=201, admin=201)),
     ("posting put", "PUT", "/api/postings/MX-PUT-{role}", posting("MX-PUT-{role}"), expect(employer=200, admin=200)),
     ("posting close", "POST", "/api/postings/MX-CLOSE-{role}/close", None, expect(employer=200, office=200, admin=200)),
@@ -95,8 +141,9 @@ MATRIX = [
     ("key list", "GET", "/api/admin/keys", None, expect(admin=200)),
     ("key revoke", "DELETE", "/api/admin/keys/nope", None, expect(admin=404)),
 ]
-IMPORT_BODY = ('{"id": "MX-PL-1", "trainee_id": "HW-T01", "occupation": "消防设施操作员", "district": "沙坪坝区"}\n'
-               .encode("utf-8"))
+IMPORT_BODY = (
+    '{"id": "MX-PL-1", "trainee_id": "HW-T01", "occupation": "消防设施操作员", "district": "沙坪坝区"}\n'.encode()
+)
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +154,19 @@ def env(small_home, tmp_path_factory):
         admin = bearer(keys["admin"])
         for role in ROLES:  # one record per role for the write/delete rows
             for prefix in ("MX-PUT", "MX-CLOSE", "MX-DEL"):
-                assert client.put(f"/api/postings/{prefix}-{role}", json=posting(f"{prefix}-{role}"),
-                                  headers=admin).status_code == 201
+                assert (
+                    client.put(
+                        f"/api/postings/{prefix}-{role}", json=posting(f"{prefix}-{role}"), headers=admin
+                    ).status_code
+                    == 201
+                )
             assert client.post("/api/courses", json=course(f"MX-CDEL-{role}"), headers=admin).status_code == 201
-            assert client.post("/api/trainees", json={"id": f"MX-T-{role}", "district": "渝北区"},
-                               headers=admin).status_code == 201
+            assert (
+                client.post(
+                    "/api/trainees", json={"id": f"MX-T-{role}", "district": "渝北区"}, headers=admin
+                ).status_code
+                == 201
+            )
         yield client, keys
 
 
@@ -158,11 +213,24 @@ def test_matrix_covers_every_protected_operation(env):
     assert protected - covered == set(), f"protected operations without a matrix row: {sorted(protected - covered)}"
 
 
-PUBLIC = [("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/docs"), ("GET", "/openapi.json"),
-          ("GET", "/"), ("GET", "/api/stats"), ("GET", "/api/districts"), ("GET", "/api/occupations/lookup?q=电工"),
-          ("GET", "/api/occupations/normalise?q=维修电工"), ("GET", "/api/search?q=叉车"), ("GET", "/api/postings"),
-          ("GET", "/api/postings/HW-P01"), ("GET", "/api/postings/HW-P12/lint"), ("GET", "/api/courses"),
-          ("GET", "/api/courses/HW-C01")]
+PUBLIC = [
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/docs"),
+    ("GET", "/openapi.json"),
+    ("GET", "/"),
+    ("GET", "/api/stats"),
+    ("GET", "/api/districts"),
+    ("GET", "/api/occupations/lookup?q=电工"),
+    ("GET", "/api/occupations/normalise?q=维修电工"),
+    ("GET", "/api/search?q=叉车"),
+    ("GET", "/api/postings"),
+    ("GET", "/api/postings/HW-P01"),
+    ("GET", "/api/postings/HW-P12/lint"),
+    ("GET", "/api/courses"),
+    ("GET", "/api/courses/HW-C01"),
+]
 
 
 @pytest.mark.parametrize("method,path", PUBLIC)
@@ -173,8 +241,10 @@ def test_public_endpoints_need_no_key(env, method, path):
 
 def test_public_posts_need_no_key(env):
     client, _ = env
-    r = client.post("/api/match/jobs", json={"district": "沙坪坝区", "certificates": [{"occupation": "消防设施操作员",
-                                                                                    "level": "四级"}]})
+    r = client.post(
+        "/api/match/jobs",
+        json={"district": "沙坪坝区", "certificates": [{"occupation": "消防设施操作员", "level": "四级"}]},
+    )
     assert r.status_code == 200 and r.json()["results"]
     r = client.post("/api/lint", json={"title": "汽车装调工", "description": "限男性，年龄35岁以下"})
     assert r.status_code == 200 and {f["rule"] for f in r.json()["findings"]} == {"gender", "age"}
@@ -185,8 +255,12 @@ def test_subject_rules(env):
     client, keys = env
     emp, other = bearer(keys["employer"]), bearer(keys["employer_other"])
     # an employer cannot post in another employer's name, nor take over another employer's posting id
-    assert client.post("/api/postings", json=posting("MX-X1", employer="重庆示例汽车零部件有限公司"),
-                       headers=emp).status_code == 403
+    assert (
+        client.post(
+            "/api/postings", json=posting("MX-X1", employer="重庆示例汽车零部件有限公司"), headers=emp
+        ).status_code
+        == 403
+    )
     assert client.put("/api/postings/HW-P03", json=posting("HW-P03"), headers=emp).status_code == 403
     assert client.get("/api/postings/HW-P03/candidates", headers=other).status_code == 200
     # a trainer cannot create a course for another provider, nor change one
@@ -206,8 +280,10 @@ def test_subject_rules(env):
 
 def _enrolled_with(provider: str) -> set[str]:
     """From the fixture files: the trainees with a training record in one of `provider`'s courses."""
+
     def rows(kind: str) -> list[dict]:
         return [json.loads(x) for x in (SMALL_WORLD / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
+
     courses = {c["id"] for c in rows("courses") if c["provider"] == provider}
     return {r["trainee_id"] for r in rows("training_records") if r["course_id"] in courses}
 
@@ -231,8 +307,7 @@ def test_trainer_sees_only_its_own_courses_trainees_and_only_their_profile(env):
     # enrolling a trainee in one of the provider's courses opens that trainee to it — the district, not coordinates
     assert "lon" in client.get("/api/trainees/HW-T02", headers=office).json()
     record = {"id": "MX-R-T02", "trainee_id": "HW-T02", "course_id": "HW-C02", "start_date": "2025-09-01"}
-    r = client.post("/api/import/training_records", content=json.dumps(record).encode(),
-                    headers=bearer(keys["admin"]))
+    r = client.post("/api/import/training_records", content=json.dumps(record).encode(), headers=bearer(keys["admin"]))
     assert r.status_code == 200 and r.json()["inserted"] == 1, r.text
     seen = client.get("/api/trainees/HW-T02", headers=trainer)
     assert seen.status_code == 200 and "lon" not in seen.json() and "lat" not in seen.json()
@@ -246,7 +321,10 @@ def test_revoked_key_is_rejected(env):
     created = client.post("/api/admin/keys", json={"role": "office", "subject": "临时"}, headers=admin).json()
     assert created["secret"].startswith("cqm_")
     assert client.get("/api/office/kpis", headers=bearer(created["secret"])).status_code == 200
-    assert all("secret" not in k and "key_hash" not in k for k in client.get("/api/admin/keys", headers=admin).json()["results"])
+    assert all(
+        "secret" not in k and "key_hash" not in k
+        for k in client.get("/api/admin/keys", headers=admin).json()["results"]
+    )
     assert client.delete(f"/api/admin/keys/{created['key_id']}", headers=admin).status_code == 204
     assert client.get("/api/office/kpis", headers=bearer(created["secret"])).status_code == 401
     # X-API-Key works as well as Bearer

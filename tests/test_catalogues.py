@@ -1,4 +1,5 @@
 """The real catalogues load with the counts the field knows, and lookups behave as people write."""
+
 import pytest
 
 from matcher.catalogues.districts import UnknownDistrictError, load_districts

@@ -1,4 +1,5 @@
 """The synthetic demo world: reproducible, valid against the contract, internally consistent, importable."""
+
 import datetime as dt
 import json
 import os
@@ -14,8 +15,7 @@ import pytest
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.industries import load_industries
 from matcher.catalogues.levels import Level
-from matcher.demo import (DISCRIMINATORY_PHRASES, FILES, REFERENCE_DATE, compute_kpis, generate_demo_world,
-                          id_checksum)
+from matcher.demo import DISCRIMINATORY_PHRASES, FILES, REFERENCE_DATE, compute_kpis, generate_demo_world, id_checksum
 from matcher.ingest import import_file
 from matcher.schema import KINDS, PRIORITY_GROUPS
 from matcher.store import Store
@@ -26,8 +26,10 @@ ELECTRICIAN_TITLES = {"电工", "维修电工", "低压电工", "高压电工", 
 
 
 def _read(directory: Path) -> dict[str, list[dict]]:
-    return {kind: [json.loads(line) for line in (directory / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
-            for kind in FILES}
+    return {
+        kind: [json.loads(line) for line in (directory / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
+        for kind in FILES
+    }
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +62,10 @@ def test_same_seed_gives_identical_bytes_and_leaves_global_random_alone(world, t
 
 def test_output_does_not_depend_on_python_hash_seed(tmp_path):
     """No set/hash ordering may leak into the files: run in two interpreters with different hash seeds."""
-    code = ("import sys; from pathlib import Path; from matcher.demo import generate_demo_world; "
-            "generate_demo_world(Path(sys.argv[1]), seed=7, scale=0.02)")
+    code = (
+        "import sys; from pathlib import Path; from matcher.demo import generate_demo_world; "
+        "generate_demo_world(Path(sys.argv[1]), seed=7, scale=0.02)"
+    )
     root = Path(__file__).resolve().parents[1]
     for hash_seed in ("1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}

@@ -1,4 +1,5 @@
 """Real encoders on real Chinese text (no mocks). e5 runs ~40-300 texts/s here, so inputs stay small."""
+
 from __future__ import annotations
 
 import importlib.util

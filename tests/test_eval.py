@@ -1,5 +1,6 @@
 """The evaluation harness: metric plumbing on hand-made qrels, the honesty of the held-out set, the
 labelled data files, and (when the shared data is present) the quick mode end to end."""
+
 from __future__ import annotations
 
 import csv
@@ -76,6 +77,7 @@ def test_rrf_and_zscore():
 
 # --- the labelled data -----------------------------------------------------------------------------------
 
+
 class _StubEncoder:
     id, dim = "stub", 8
 
@@ -145,6 +147,7 @@ def test_labelled_ids_exist_in_the_data_and_follow_the_sampling_rule():
 
 # --- end to end ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.skipif(not (SHARED.jobs_ok() and SHARED.talentclef_ok()), reason="shared data not present")
 def test_quick_mode_end_to_end(tmp_path):
     from eval.run import main
@@ -155,8 +158,11 @@ def test_quick_mode_end_to_end(tmp_path):
     assert result["mode"] == "quick"
     assert result["code"]["source_sha256"] and result["encoders"]["usem"]
     assert all(d.get("sha256") for name, d in result["data"].items())
-    expected = {"talentclef": {"map", "mrr", "ndcg@10"}, "normalisation": {"hit_rate@1", "hit_rate@5", "mrr"},
-                "relevance": {"ndcg@10", "precision@5"}}
+    expected = {
+        "talentclef": {"map", "mrr", "ndcg@10"},
+        "normalisation": {"hit_rate@1", "hit_rate@5", "mrr"},
+        "relevance": {"ndcg@10", "precision@5"},
+    }
     for bench, wanted in expected.items():
         b = result["benchmarks"][bench]
         assert b["systems"], bench

@@ -122,5 +122,7 @@ def test_the_cli_prints_the_extraction_as_json(tmp_path):
     out = run_cli(tmp_path, "extract", "持有C1驾照者优先，须持健康证。", "--title", "送货司机", "--json")
     data = json.loads(out.stdout)
     assert [(c["type"], c["mandatory"]) for c in data["requirements"]["certificates"]] == [
-        ("机动车驾驶证", False), ("健康证", True)]
+        ("机动车驾驶证", False),
+        ("健康证", True),
+    ]
     assert {s["text"] for s in data["spans"]} >= {"C1驾照", "健康证"}

@@ -2,6 +2,7 @@
 
 Run through the real engine (store → world → indexes), for jobs-for-trainee and candidates-for-posting.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -50,7 +51,9 @@ def test_rankings_identical_when_a_protected_attribute_changes(home, field):
     engine = Engine(Settings(home=home))
     before = rankings(engine)
     changed = [t.model_copy(update={field: CHANGES[field](getattr(t, field))}) for t in engine.store.iter("trainees")]
-    assert any(getattr(a, field) != getattr(b, field) for a, b in zip(changed, engine.store.iter("trainees")))
+    assert any(
+        getattr(a, field) != getattr(b, field) for a, b in zip(changed, engine.store.iter("trainees"), strict=False)
+    )
     engine.upsert("trainees", changed)
     stored = {t.id: getattr(t, field) for t in engine.store.iter("trainees")}
     assert all(stored[t.id] == getattr(t, field) for t in changed)  # the change really landed

@@ -3,6 +3,7 @@ encoder ids, and the service choosing the trained model by default when it is pr
 
 Slow: converts e5-small, trains 4 steps, exports ONNX fp32 + int8 (~2 min). Needs the training extra.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,18 @@ from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
 
-TEXTS = ["数控车工", "育婴员", "消防设施操作员（四级）", "叉车司机 持证上岗", "焊工：熟悉氩弧焊、二保焊，能看懂图纸",
-         "招聘电工，要求持有低压电工证，负责厂区设备日常维护", "月薪8000-12000元，包吃住", "PLC编程　C1驾照",
-         "养老护理员", "中式烹调师（高级工）"]
+TEXTS = [
+    "数控车工",
+    "育婴员",
+    "消防设施操作员（四级）",
+    "叉车司机 持证上岗",
+    "焊工：熟悉氩弧焊、二保焊，能看懂图纸",
+    "招聘电工，要求持有低压电工证，负责厂区设备日常维护",
+    "月薪8000-12000元，包吃住",
+    "PLC编程　C1驾照",
+    "养老护理员",
+    "中式烹调师（高级工）",
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +44,12 @@ def test_training_writes_model_card_and_metrics(model_dir):
         assert 0 < card[split]["dev_cosine_mrr@10"] <= 1
     text = (model_dir / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "MultipleNegativesRankingLoss" in text and "step" in text and "TalentCLEF" in text
-    assert {p.name for p in (model_dir / "onnx").iterdir()} >= {"model.onnx", "model_int8.onnx", "tokenizer.json",
-                                                              "encoder.json"}
+    assert {p.name for p in (model_dir / "onnx").iterdir()} >= {
+        "model.onnx",
+        "model_int8.onnx",
+        "tokenizer.json",
+        "encoder.json",
+    }
 
 
 def test_training_moved_the_weights(model_dir, e5_subset_model):
@@ -114,5 +128,3 @@ def test_service_defaults_to_the_trained_model_when_present(trained_home, tmp_pa
     assert dense == {_served_id(trained_home / "models" / "e5-small-zh-csco")}
     out = json.loads(run_cli(trained_home, "match", "jobs", "--trainee", "HW-T01", "--json").stdout)
     assert out["results"] and out["results"][0]["reasons"]
-
-

@@ -1,4 +1,5 @@
 """VectorIndex (FAISS) and BM25Index (bm25s + jieba) on real data, no mocks."""
+
 from __future__ import annotations
 
 import json
@@ -55,7 +56,7 @@ def test_hnsw_recall_against_exact() -> None:
     approx = hnsw.search(queries, 10)
     ids = ids_for(3000)
     assert [result_ids(r) for r in exact] == [exact_top(vectors, ids, q, 10) for q in queries]
-    recall = np.mean([len(set(result_ids(a)) & set(result_ids(e))) / 10 for a, e in zip(approx, exact)])
+    recall = np.mean([len(set(result_ids(a)) & set(result_ids(e))) / 10 for a, e in zip(approx, exact, strict=False)])
     assert recall >= 0.9, recall
 
 
@@ -129,7 +130,7 @@ def test_large_rebuild_runs_in_the_background_and_keeps_every_change(trigger: st
         before = index._index
         index.add(["X-0"], unit_vectors(1, seed=5))  # crosses the hnsw threshold
     assert index._rebuilding is not None and index._index is before  # returned at once; old index serves
-    live = {i: v for i, v in zip(ids_for(n), vectors) if i in index}
+    live = {i: v for i, v in zip(ids_for(n), vectors, strict=False) if i in index}
     extra = unit_vectors(50, seed=7)
     for j in range(50):  # writes while it rebuilds: adds, replacements and deletes
         index.add([f"N{j}"], extra[j])
@@ -164,7 +165,7 @@ def test_selective_filter_still_returns_k(kind: str, as_callable: bool) -> None:
     allow = (lambda i: i in allowed) if as_callable else allowed
     queries = unit_vectors(20, seed=3)
     keep = [n for n, i in enumerate(ids) if i in allowed]
-    for query, hits in zip(queries, index.search(queries, 10, allow=allow)):
+    for query, hits in zip(queries, index.search(queries, 10, allow=allow), strict=False):
         assert len(hits) == 10 and set(result_ids(hits)) <= allowed
         expected = exact_top(vectors[keep], [ids[n] for n in keep], query, 10)
         if kind == "flat":
@@ -256,7 +257,10 @@ def test_encoder_mismatch_is_refused(tmp_path: Path) -> None:
 def test_dim_mismatch_is_refused(tmp_path: Path) -> None:
     index, _ = make_index("flat", n=50)
     index.save(tmp_path / "idx")
-    with pytest.raises(IndexMismatchError, match=rf"\(dim {DIM}\), but the configured encoder is {ENCODER_ID} \(dim 384\); rebuild with `matcher index build`"):
+    with pytest.raises(
+        IndexMismatchError,
+        match=rf"\(dim {DIM}\), but the configured encoder is {ENCODER_ID} \(dim 384\); rebuild with `matcher index build`",
+    ):
         VectorIndex.load(tmp_path / "idx", expect_encoder_id=ENCODER_ID, expect_dim=384)
 
 
@@ -288,7 +292,10 @@ def test_compact_recall_against_exact() -> None:
     ids = ids_for(3000)
     queries = unit_vectors(50, seed=1)
     recall = np.mean(
-        [len(set(result_ids(hits)) & set(exact_top(vectors, ids, q, 10))) / 10 for q, hits in zip(queries, index.search(queries, 10))]
+        [
+            len(set(result_ids(hits)) & set(exact_top(vectors, ids, q, 10))) / 10
+            for q, hits in zip(queries, index.search(queries, 10), strict=False)
+        ]
     )
     assert recall >= 0.9, recall
     # 8-bit codes: the stored vector is a close approximation, and so are the scores
@@ -357,10 +364,12 @@ def test_compact_selective_filter_still_returns_k(nprobe: int, exact_subset_limi
     allow = (lambda i: i in allowed) if as_callable else allowed
     queries = unit_vectors(20, seed=3)
     keep = [n for n, i in enumerate(ids) if i in allowed_live]
-    for query, hits in zip(queries, index.search(queries, 10, allow=allow)):
+    for query, hits in zip(queries, index.search(queries, 10, allow=allow), strict=False):
         assert len(hits) == 10 and set(result_ids(hits)) <= allowed_live
         expected = exact_top(vectors[keep], [ids[n] for n in keep], query, 10)
-        if nprobe > 1 or (exact_subset_limit and not as_callable):  # 1 probed list on random data: complete, approximate
+        if nprobe > 1 or (
+            exact_subset_limit and not as_callable
+        ):  # 1 probed list on random data: complete, approximate
             assert len(set(result_ids(hits)) & set(expected)) >= 8
 
 
@@ -371,7 +380,7 @@ def test_compact_nprobe_trades_recall() -> None:
     exact = [exact_top(vectors, ids, q, 10) for q in queries]
 
     def recall(found: list) -> float:
-        return float(np.mean([len(set(result_ids(h)) & set(e)) / 10 for h, e in zip(found, exact)]))
+        return float(np.mean([len(set(result_ids(h)) & set(e)) / 10 for h, e in zip(found, exact, strict=False)]))
 
     low = recall(index.search(queries, 10))
     assert all(len(h) == 10 for h in index.search(queries, 10))
@@ -421,7 +430,7 @@ def test_large_allow_set_is_post_filtered_correctly(kind: str) -> None:
     index.remove([ids[0]])
     queries = unit_vectors(20, seed=8)
     keep = [n for n in range(0, 2000, 2) if n]
-    for query, hits in zip(queries, index.search(queries, 10, allow=frozenset(allowed))):
+    for query, hits in zip(queries, index.search(queries, 10, allow=frozenset(allowed)), strict=False):
         assert len(hits) == 10 and set(result_ids(hits)) <= allowed - {ids[0]}
         expected = exact_top(vectors[keep], [ids[n] for n in keep], query, 10)
         assert len(set(result_ids(hits)) & set(expected)) >= 8
@@ -536,8 +545,9 @@ def _corpus(n: int, seed: int) -> dict[str, str]:
     rng = random.Random(seed)
     trades = ["叉车司机", "消防设施操作员", "育婴员", "维修电工", "焊工", "仓库管理员", "起重装卸机械操作工"]
     extras = ["持证上岗", "包吃住", "夜班", "沙坪坝区", "渝北区", "五险一金", "经验优先", "物流园", "港口作业"]
-    return {f"D{seed}-{i:04d}": "，".join([rng.choice(trades)] + rng.sample(extras, rng.randint(1, 5)))
-            for i in range(n)}
+    return {
+        f"D{seed}-{i:04d}": "，".join([rng.choice(trades)] + rng.sample(extras, rng.randint(1, 5))) for i in range(n)
+    }
 
 
 QUERIES = ("叉车 夜班", "消防设施操作员 持证上岗", "育婴员 渝北区", "焊工 包吃住 五险一金", "港口")
@@ -588,7 +598,7 @@ def test_bm25_background_merge_keeps_every_change() -> None:
         more = _corpus(120, 10 + batch)
         index.add(list(more), list(more.values()))
         live |= more
-        drop = list(live)[batch * 7: batch * 7 + 7]
+        drop = list(live)[batch * 7 : batch * 7 + 7]
         index.remove(drop)
         for i in drop:
             del live[i]

@@ -1,11 +1,22 @@
 """The target-industry catalogue: real CSCO leaves, the published 33618 tiers, keyword classification."""
+
 from collections import Counter
 
 import pytest
 
-from matcher.catalogues.industries import (TIER_1000, TIER_5000, TIER_NEW_STAR, TIER_SERVICE, TIER_TRILLION, TIERS,
-                                           Industry, get_industry, industries_for_occupation, industry_of,
-                                           load_industries)
+from matcher.catalogues.industries import (
+    TIER_1000,
+    TIER_5000,
+    TIER_NEW_STAR,
+    TIER_SERVICE,
+    TIER_TRILLION,
+    TIERS,
+    Industry,
+    get_industry,
+    industries_for_occupation,
+    industry_of,
+    load_industries,
+)
 from matcher.catalogues.occupations import load_occupations
 
 
@@ -60,19 +71,22 @@ def test_typical_front_line_jobs_are_where_the_brief_puts_them():
         get_industry("不存在的产业")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("重庆渝泓汽车零部件有限公司", "智能网联新能源汽车"),
-    ("招聘笔记本电脑整机装配工", "新一代电子信息制造业"),
-    ("社区养老服务中心招聘养老护理员", "健康养老/康养托育"),
-    ("无人机飞手，植保作业", "低空经济"),
-    ("电子商务运营（直播带货）", "数字职业"),
-    ("涪陵榨菜生产线普工", "食品及农产品加工"),
-    ("摩托车总装线装调工", "高端摩托车"),
-    ("铝合金压铸工", "轻合金材料"),
-    ("工业机器人系统操作员（两江新区）", "智能装备及智能制造"),
-    ("固体制剂车间药物制剂工（GMP）", "生物医药"),
-    ("物流园叉车司机", "现代服务"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("重庆渝泓汽车零部件有限公司", "智能网联新能源汽车"),
+        ("招聘笔记本电脑整机装配工", "新一代电子信息制造业"),
+        ("社区养老服务中心招聘养老护理员", "健康养老/康养托育"),
+        ("无人机飞手，植保作业", "低空经济"),
+        ("电子商务运营（直播带货）", "数字职业"),
+        ("涪陵榨菜生产线普工", "食品及农产品加工"),
+        ("摩托车总装线装调工", "高端摩托车"),
+        ("铝合金压铸工", "轻合金材料"),
+        ("工业机器人系统操作员（两江新区）", "智能装备及智能制造"),
+        ("固体制剂车间药物制剂工（GMP）", "生物医药"),
+        ("物流园叉车司机", "现代服务"),
+    ],
+)
 def test_industry_of_classifies_titles(text, expected):
     found = industry_of(text)
     assert found is not None and found.name == expected

@@ -1,4 +1,5 @@
 """Importers: good rows land, bad rows are reported by file/line/field, re-import is idempotent."""
+
 import gzip
 import json
 from pathlib import Path
@@ -9,16 +10,24 @@ from matcher.ingest import import_file
 from matcher.store import Store
 
 GOOD_POSTING = {
-    "id": "P1", "title": "消防控制室值班员", "employer": "重庆示例物业有限公司", "district": "沙坪坝区",
-    "requirements": {"certificates": [{"occupation": "消防设施操作员", "level": "中级", "mandatory": True}],
-                     "skills": ["消防控制室值守"]},
-    "salary_min": 4000, "salary_max": 5500, "posted_at": "2025-10-01",
+    "id": "P1",
+    "title": "消防控制室值班员",
+    "employer": "重庆示例物业有限公司",
+    "district": "沙坪坝区",
+    "requirements": {
+        "certificates": [{"occupation": "消防设施操作员", "level": "中级", "mandatory": True}],
+        "skills": ["消防控制室值守"],
+    },
+    "salary_min": 4000,
+    "salary_max": 5500,
+    "posted_at": "2025-10-01",
 }
 
 
 def write_jsonl(path: Path, rows: list) -> Path:
-    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -75,8 +84,10 @@ def test_reimport_is_idempotent_and_updates_changed_rows(store, tmp_path):
 
 
 def test_every_line_is_accounted_for_in_a_large_file_with_scattered_errors(store, tmp_path):
-    rows = [GOOD_POSTING | {"id": f"P{i}"} if i % 7 else GOOD_POSTING | {"id": f"P{i}", "district": "nowhere"}
-            for i in range(2500)]
+    rows = [
+        GOOD_POSTING | {"id": f"P{i}"} if i % 7 else GOOD_POSTING | {"id": f"P{i}", "district": "nowhere"}
+        for i in range(2500)
+    ]
     report = import_file(store, "postings", write_jsonl(tmp_path / "big.jsonl", rows), batch_size=300)
     assert report.read == 2500
     assert report.inserted + report.rejected == 2500
@@ -98,16 +109,30 @@ def test_csv_importer_and_gzip(store, tmp_path):
     assert [(w.line, w.field) for w in report.warnings] == [(4, "requirements.certificates[0].level")]
     c1 = store.get("postings", "C1")
     assert [(c.occupation, c.level, c.mandatory) for c in c1.requirements.certificates] == [
-        ("6-31-01-03", "四级/中级工", True), ("6-18-02-04", "五级/初级工", False)]
+        ("6-31-01-03", "四级/中级工", True),
+        ("6-18-02-04", "五级/初级工", False),
+    ]
     assert c1.requirements.skills == ["配电维护", "电气安装"]
 
 
 def test_trainee_personal_fields_are_stored_apart_from_the_profile(store, tmp_path):
-    trainee = {"id": "T1", "district": "沙坪坝区", "certificates": [{"occupation": "养老护理员", "level": "四级"}],
-               "consent_employer_search": True, "name": "张三", "phone": "13800135678",
-               "id_number": "50010619900101123X", "gender": "女", "birth_year": 1990, "hukou": "本地农村",
-               "ethnicity": "汉族", "priority_group": "返岗女性"}
-    report = import_file(store, "trainees", write_jsonl(tmp_path / "t.jsonl", [trainee, trainee | {"id": "T2", "phone": "abc"}]))
+    trainee = {
+        "id": "T1",
+        "district": "沙坪坝区",
+        "certificates": [{"occupation": "养老护理员", "level": "四级"}],
+        "consent_employer_search": True,
+        "name": "张三",
+        "phone": "13800135678",
+        "id_number": "50010619900101123X",
+        "gender": "女",
+        "birth_year": 1990,
+        "hukou": "本地农村",
+        "ethnicity": "汉族",
+        "priority_group": "返岗女性",
+    }
+    report = import_file(
+        store, "trainees", write_jsonl(tmp_path / "t.jsonl", [trainee, trainee | {"id": "T2", "phone": "abc"}])
+    )
     assert report.inserted == 1 and report.errors[0].field == "phone"
     profile = next(store.profiles())
     assert profile["id"] == "T1" and profile["certificates"][0]["level"] == "四级/中级工"
@@ -119,7 +144,9 @@ def test_trainee_personal_fields_are_stored_apart_from_the_profile(store, tmp_pa
 
 def test_store_survives_restart(tmp_path):
     url = f"sqlite:///{tmp_path / 'm.db'}"
-    Store(url).upsert("postings", [__import__("matcher.schema", fromlist=["Posting"]).Posting.model_validate(GOOD_POSTING)])
+    Store(url).upsert(
+        "postings", [__import__("matcher.schema", fromlist=["Posting"]).Posting.model_validate(GOOD_POSTING)]
+    )
     assert Store(url).get("postings", "P1").title == GOOD_POSTING["title"]
 
 

@@ -1,5 +1,6 @@
 """The notebooks run, top to bottom, in a real Jupyter kernel (nbclient) — on the hand-written small world
 and on the committed evaluation results — and they are committed without outputs."""
+
 from __future__ import annotations
 
 import json

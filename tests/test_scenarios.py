@@ -1,5 +1,6 @@
 """Scenario tests, written as a user of the field would judge the answers, on the hand-written small
 world (tests/fixtures/small_world), with the real encoder, indexes, store and ranking."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,6 +42,7 @@ def jobs(engine, person, **kw):
 
 
 # --- flow 1: jobs for a trainee ------------------------------------------------------------------
+
 
 def test_fire_operator_in_shapingba_gets_the_nearby_control_room_job_first_not_security_across_town(engine):
     out = jobs(engine, stored_person(engine, "HW-T01"))
@@ -133,7 +135,15 @@ def test_every_result_has_reasons_and_contributions_that_add_up(engine):
     for tid in engine.world.trainees:
         for r in jobs(engine, stored_person(engine, tid), k=50)["results"]:
             assert r["reasons"], r
-            assert set(r["contributions"]) == {"certificate", "distance", "semantic", "skills", "pay", "experience", "freshness"}
+            assert set(r["contributions"]) == {
+                "certificate",
+                "distance",
+                "semantic",
+                "skills",
+                "pay",
+                "experience",
+                "freshness",
+            }
             assert abs(sum(r["contributions"].values()) - r["score"]) < 1e-3
             assert any("公里" in reason for reason in r["reasons"])
 
@@ -170,6 +180,7 @@ def test_bad_adhoc_input_names_the_field(engine):
 
 # --- flow 2: skill gap → courses ------------------------------------------------------------------
 
+
 def test_junior_electrician_gap_to_the_intermediate_job_points_to_the_upgrade_course(engine):
     out = gap(engine, stored_person(engine, "HW-T06"), target_posting="HW-P03")
     top = out["missing"][0]
@@ -200,11 +211,15 @@ def test_what_if_counts_match_a_recount(engine):
     out = gap(engine, person, radius_km=30)
     for item in out["missing"]:
         for course in item["courses"]:
-            upgraded = adhoc_person([f"{engine.world.courses[course['id']].occupation}:{course['level'] or ''}"],
-                                    person.district)
+            upgraded = adhoc_person(
+                [f"{engine.world.courses[course['id']].occupation}:{course['level'] or ''}"], person.district
+            )
             reachable = engine.world.filter_postings(center=(person.lon, person.lat), radius_km=30)
-            recount = sum(1 for pid in reachable
-                          if (fit := certificate_fit(upgraded.certs, engine.world.postings[pid])).gate_ok and fit.score >= 0.8)
+            recount = sum(
+                1
+                for pid in reachable
+                if (fit := certificate_fit(upgraded.certs, engine.world.postings[pid])).gate_ok and fit.score >= 0.8
+            )
             assert course["extra_jobs"] == recount
 
 
@@ -215,6 +230,7 @@ def test_unknown_target_is_a_clear_error(engine):
 
 
 # --- flow 3: candidates for a posting --------------------------------------------------------------
+
 
 def test_candidates_only_consenting_and_qualified_with_masked_contacts(engine):
     out = candidates_for(engine, engine.world.postings["HW-P01"])
@@ -241,6 +257,7 @@ def test_free_text_candidate_search_finds_the_forklift_driver(engine):
 
 # --- flow 4: demand, supply and KPIs --------------------------------------------------------------
 
+
 def test_unmet_demand_lists_the_senior_electrician_job_nobody_nearby_can_take(engine):
     out = demand_supply(engine.world, radius_km=30)
     row = next(r for r in out["unmet"] if r["name"] == "电工" and r["district"] == "两江新区")
@@ -258,6 +275,7 @@ def test_kpis_match_a_hand_count(engine):
 
 
 # --- posting lint ----------------------------------------------------------------------------------
+
 
 def test_lint_flags_the_discriminatory_posting_only(engine):
     flagged = {}

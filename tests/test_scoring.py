@@ -4,6 +4,7 @@ On the hand-written small world (real store, usem encoder, FAISS + BM25): the wo
 hybrid search depth, so every open posting reaches the pool and the served ranking must equal a brute-force
 ranking of all of them with `score_pair`, one pair at a time.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,8 +40,9 @@ def _brute_force_jobs(engine: Engine, person, cap: float) -> list[tuple[str, flo
         view = world.postings[pid]
         fit = certificate_fit(person.certs, view, clock)
         if fit.gate_ok:
-            s = score_pair(person, view, float(sim), engine.settings.weights, world.today, fit=fit,
-                           max_commute_minutes=cap)
+            s = score_pair(
+                person, view, float(sim), engine.settings.weights, world.today, fit=fit, max_commute_minutes=cap
+            )
             if not s.far:
                 out.append((pid, s.score))
     return sorted(out, key=lambda kv: (-kv[1], kv[0]))
@@ -64,14 +66,16 @@ def test_pool_features_equal_score_pair_for_every_pair(engine):
     for tid in sorted(engine.world.trainees):
         person = world.trainees[tid]
         sims = np.linspace(-0.2, 1.2, len(ids))  # any similarities, incl. outside [0, 1] (clipped alike)
-        pool, failed = score_postings(person, columns, ids, sims, person_terms(person), engine.settings.weights,
-                                      world.today, clock, 60.0)
+        pool, failed = score_postings(
+            person, columns, ids, sims, person_terms(person), engine.settings.weights, world.today, clock, 60.0
+        )
         by_id = dict(zip(ids, sims.tolist(), strict=True))
         gated = {pid for pid in ids if certificate_fit(person.certs, world.postings[pid], clock).gate_ok}
         assert set(pool.ids) == gated and len(failed) == len(ids) - len(gated)
         for i, pid in enumerate(pool.ids):
-            pair = score_pair(person, world.postings[pid], by_id[pid], engine.settings.weights, world.today,
-                              max_commute_minutes=60.0)
+            pair = score_pair(
+                person, world.postings[pid], by_id[pid], engine.settings.weights, world.today, max_commute_minutes=60.0
+            )
             row = pool.scored(i, engine.settings.weights, person_terms(person), world.postings[pid].text, 60.0)
             assert row.features == pair.features and row.score == pair.score, (tid, pid)
             assert (row.trip, row.far, row.matched_terms) == (pair.trip, pair.far, pair.matched_terms)
@@ -90,7 +94,9 @@ def test_employer_side_pool_equals_score_pair_for_every_candidate(engine):
         for person, sim in zip(people, sims.tolist(), strict=True):
             fit = certificate_fit(person.certs, posting, clock)
             if fit.gate_ok:
-                expected.append((person.id, score_pair(person, posting, sim, engine.settings.weights, world.today).score))
+                expected.append(
+                    (person.id, score_pair(person, posting, sim, engine.settings.weights, world.today).score)
+                )
         expected.sort(key=lambda kv: (-kv[1], kv[0]))
         assert list(zip(pool.ids, pool.score.tolist(), strict=True)) == expected, pid
 

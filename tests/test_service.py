@@ -1,4 +1,5 @@
 """The CLI and the HTTP app on the small hand-written world: real store, real encoder, real indexes."""
+
 import json
 
 import pytest
@@ -59,7 +60,12 @@ def test_lookup_and_records_over_http(client):
     posting = client.get("/api/postings/HW-P03").json()
     first = posting["requirements"]["certificates"][0]
     assert {k: first[k] for k in ("type", "occupation", "level", "mandatory", "recognised")} == {
-        "type": "职业技能等级证书", "occupation": "6-31-01-03", "level": "四级/中级工", "mandatory": True, "recognised": True}
+        "type": "职业技能等级证书",
+        "occupation": "6-31-01-03",
+        "level": "四级/中级工",
+        "mandatory": True,
+        "recognised": True,
+    }
     assert len(client.get("/api/districts").json()) == 41
 
 

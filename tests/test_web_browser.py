@@ -5,6 +5,7 @@ view land in eval/results/screenshots/ (MATCHER_SCREENSHOTS overrides) for a hum
 Needs /usr/bin/chromium and the `playwright` package: `make install-browser` (which `make test` runs)
 installs both. Playwright's own browser download is never used.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,16 @@ from api.testing import copy_home, mint_keys
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("MATCHER_SCREENSHOTS") or ROOT / "eval" / "results" / "screenshots")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE_NUMBER = re.compile(r"1\d{10}")  # a full mainland mobile number
 
 if not Path(CHROMIUM).is_file():
@@ -47,9 +56,25 @@ def service(small_home, tmp_path_factory):
     port = _free_port()
     log = (tmp_path_factory.getbasetemp() / "web_e2e_server.log").open("w")
     env = os.environ | {"MATCHER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
@@ -276,11 +301,20 @@ def test_office_dashboard_renders_its_charts(tab, service):
     for label in ("培训与产业匹配度", "培训总体就业率", "重点群体培训占比"):
         assert label in labels
     assert re.search(r"\d+(\.\d)?%", labels) and "目标 ≥ 60%" in labels
-    charts = ["#kpi-cards .kpi:nth-child(1) .kpi-chart", "#kpi-cards .kpi:nth-child(2) .kpi-chart",
-              "#kpi-cards .kpi:nth-child(3) .kpi-chart", "#chart-unmet", "#chart-shortage", "#chart-course"]
+    charts = [
+        "#kpi-cards .kpi:nth-child(1) .kpi-chart",
+        "#kpi-cards .kpi:nth-child(2) .kpi-chart",
+        "#kpi-cards .kpi:nth-child(3) .kpi-chart",
+        "#chart-unmet",
+        "#chart-shortage",
+        "#chart-course",
+    ]
     for sel in charts:
-        box = p.eval_on_selector(f"{sel} svg", "s => { const r = s.getBoundingClientRect(); return "
-                                 "[r.width, r.height, s.querySelectorAll('path, rect, text').length]; }")
+        box = p.eval_on_selector(
+            f"{sel} svg",
+            "s => { const r = s.getBoundingClientRect(); return "
+            "[r.width, r.height, s.querySelectorAll('path, rect, text').length]; }",
+        )
         assert box[0] > 100 and box[1] > 100 and box[2] > 5, (sel, box)
     assert "无人机驾驶员" in p.inner_text("#chart-unmet")  # unmet demand by occupation × district
     p.click("#h-course ~ details summary")
@@ -305,14 +339,14 @@ def test_phone_width_has_no_sideways_scroll(browser, service):
         t.close()
 
 
-
 def test_page_works_without_the_chart_library(browser, service):
     """Before `make web` (no npm): lists and tables still work and the chart areas say what is missing."""
     t = Page(browser, service[0])
     try:
         p = t.page
-        p.route("**/static/vendor/echarts.min.js",
-                lambda r: r.fulfill(status=404, body="", content_type="text/javascript"))
+        p.route(
+            "**/static/vendor/echarts.min.js", lambda r: r.fulfill(status=404, body="", content_type="text/javascript")
+        )
         t.open("trainee")
         p.click("[data-preset='0']")
         p.click("#find-jobs")
@@ -327,6 +361,7 @@ def test_page_works_without_the_chart_library(browser, service):
         assert "培训总体就业率" in p.inner_text("#kpi-cards")
     finally:
         t.close()
+
 
 # Last: it publishes a posting dated today, which moves the world's "today" (freshness) for later tests.
 def test_employer_sees_lint_and_masked_candidates_only(tab, service):
@@ -354,7 +389,8 @@ def test_employer_sees_lint_and_masked_candidates_only(tab, service):
     # asking for contact leaves the number masked until the trainee accepts
     first.query_selector(".more button").click()
     p.wait_for_function(
-        "document.querySelector('#cand-list .more [role=status]').textContent.includes('已发送联系请求')")
+        "document.querySelector('#cand-list .more [role=status]').textContent.includes('已发送联系请求')"
+    )
     assert not PHONE_NUMBER.search(p.content())
     # free-text search
     p.fill("#c-text", "消防控制室值班，持消防设施操作员中级证")
@@ -369,7 +405,9 @@ def test_employer_sees_lint_and_masked_candidates_only(tab, service):
     p.click("#lint-btn")
     p.wait_for_selector("#extract-result")
     read = p.inner_text("#extract-result")
-    assert "特种设备作业人员证·N1（持证上岗）" in read and "3 年以上" in read and "两班倒" in read and "五险一金" in read
+    assert (
+        "特种设备作业人员证·N1（持证上岗）" in read and "3 年以上" in read and "两班倒" in read and "五险一金" in read
+    )
     assert "“叉车证”" in read
     # a draft with discriminatory text is flagged and not published
     p.fill("#p-title", "仓库管理员")

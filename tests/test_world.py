@@ -1,5 +1,6 @@
 """The in-memory world's posting columns: a write patches them (copy-on-write) instead of making the
 next search rebuild them for every posting; the patched columns must answer exactly as a fresh build."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,21 +29,29 @@ def variant(rng: random.Random, pid: str) -> dict:
 
 def answers(world: World) -> tuple:
     centre = (106.45, 29.56)
-    return (sorted(world.filter_postings()),
-            sorted(world.filter_postings(center=centre, radius_km=40)),
-            sorted(world.filter_postings(pay_floor=5000, shift="白班")),
-            sorted(world.filter_postings(districts=["渝北区", "江津区"])),
-            sorted(world.filter_postings(open_only=False)),
-            world.today, columns_by_id(world))
+    return (
+        sorted(world.filter_postings()),
+        sorted(world.filter_postings(center=centre, radius_km=40)),
+        sorted(world.filter_postings(pay_floor=5000, shift="白班")),
+        sorted(world.filter_postings(districts=["渝北区", "江津区"])),
+        sorted(world.filter_postings(open_only=False)),
+        world.today,
+        columns_by_id(world),
+    )
 
 
 def columns_by_id(world: World) -> dict:
     """Every live posting's row of the scoring columns (signatures as what they stand for)."""
     a = world.posting_columns()
     meaning = {n: key for key, n in world._signatures.items()}
-    return {pid: (tuple(repr(a[c][r]) for c in COLUMN_TYPES if c != "requirements"),
-                  meaning[int(a["requirements"][r])], a["view"][r])
-            for pid, r in a["row"].items()}
+    return {
+        pid: (
+            tuple(repr(a[c][r]) for c in COLUMN_TYPES if c != "requirements"),
+            meaning[int(a["requirements"][r])],
+            a["view"][r],
+        )
+        for pid, r in a["row"].items()
+    }
 
 
 def test_patched_columns_answer_like_a_fresh_build() -> None:

@@ -4,6 +4,7 @@ Data: `data/chongqing_districts.csv`, regenerated from PyPI `cpca` (MIT) by scri
 (梁平 and 武隆 carry their current 区 names and adcodes). Coordinates are district seats; the functional
 zones (两江新区, 高新区, 万盛经开区) have approximate administrative-committee coordinates and no adcode.
 """
+
 from __future__ import annotations
 
 import csv
@@ -107,7 +108,9 @@ class DistrictCatalogue:
         """Like `find`, but an unknown area is an error naming the input."""
         d = self.find(text)
         if d is None:
-            raise UnknownDistrictError(f"无法识别的重庆区县：{text!r}（可填写区县名称、简称或行政区划代码，如 渝北区 / 500112）")
+            raise UnknownDistrictError(
+                f"无法识别的重庆区县：{text!r}（可填写区县名称、简称或行政区划代码，如 渝北区 / 500112）"
+            )
         return d
 
 

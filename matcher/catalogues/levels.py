@@ -4,6 +4,7 @@ The national five levels sit inside the enterprise "新八级" ladder:
 学徒工 < 五级/初级工 < 四级/中级工 < 三级/高级工 < 二级/技师 < 一级/高级技师 < 特级技师 < 首席技师.
 A higher level satisfies a lower requirement, so levels compare by `rank`.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,7 @@ class Level(IntEnum):
         """Short everyday name, e.g. '中级工'."""
         return _LABELS[self].split("/")[-1]
 
-    def satisfies(self, required: "Level | None") -> bool:
+    def satisfies(self, required: Level | None) -> bool:
         return required is None or self >= required
 
 
@@ -71,8 +72,18 @@ _WORDS: list[tuple[str, Level]] = [
     ("高级", Level.L3),
 ]
 # National numbered grades: 五级 is the lowest, 一级 the highest.
-_NUMBERS = {"五": Level.L5, "四": Level.L4, "三": Level.L3, "二": Level.L2, "一": Level.L1,
-            "5": Level.L5, "4": Level.L4, "3": Level.L3, "2": Level.L2, "1": Level.L1}
+_NUMBERS = {
+    "五": Level.L5,
+    "四": Level.L4,
+    "三": Level.L3,
+    "二": Level.L2,
+    "一": Level.L1,
+    "5": Level.L5,
+    "4": Level.L4,
+    "3": Level.L3,
+    "2": Level.L2,
+    "1": Level.L1,
+}
 _NUMBER_RE = re.compile(r"([一二三四五1-5])\s*级")
 _LEVEL_EN_RE = re.compile(r"level\s*([1-5])", re.IGNORECASE)
 _ROMAN = {"Ⅰ": "1", "Ⅱ": "2", "Ⅲ": "3", "Ⅳ": "4", "Ⅴ": "5"}
@@ -109,5 +120,7 @@ def parse_level(text: str | int | None) -> Level | None:
         raise LevelParseError(f"技能等级自相矛盾：{text!r}（{from_word.label} 与 {from_number.label}）")
     level = from_word if from_word is not None else from_number
     if level is None:
-        raise LevelParseError(f"无法识别的技能等级：{text!r}（例如：五级/初级工、四级/中级工、三级/高级工、二级/技师、一级/高级技师）")
+        raise LevelParseError(
+            f"无法识别的技能等级：{text!r}（例如：五级/初级工、四级/中级工、三级/高级工、二级/技师、一级/高级技师）"
+        )
     return level

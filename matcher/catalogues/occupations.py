@@ -5,6 +5,7 @@ plus `data/gongzhong.csv`, a small hand-curated table of everyday 工种 names (
 mapped to their CSCO occupation. Exact lookups only; fuzzy normalisation of free text lives in the
 ranking layer, which builds on this.
 """
+
 from __future__ import annotations
 
 import csv
@@ -121,7 +122,9 @@ class OccupationCatalogue:
         """
         found = self.candidates(text)
         if not found:
-            raise UnknownOccupationError(f"职业分类大典中找不到职业或工种 {text!r}（可填写名称、别名或代码，如 6-31-01-03 电工）")
+            raise UnknownOccupationError(
+                f"职业分类大典中找不到职业或工种 {text!r}（可填写名称、别名或代码，如 6-31-01-03 电工）"
+            )
         leaves = [o for o in found if o.is_leaf]
         return (leaves or found)[0]
 

@@ -5,6 +5,7 @@ path for evaluation and realism checks and never copied into the repository. Onl
 onto the contract (the contract's districts are Chongqing's); other rows are counted as skipped.
 Rows that say only "重庆" get the nearest district to their coordinates, if they have any.
 """
+
 from __future__ import annotations
 
 import csv
@@ -78,7 +79,7 @@ def to_posting(row: dict[str, str]) -> dict | None:
 
 def read_jobpostings(path: Path) -> Iterator[tuple[int, dict | RowError | None]]:
     """(line, posting dict) for Chongqing rows, (line, None) for rows elsewhere (counted as skipped)."""
-    opener = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+    opener = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # noqa: SIM115  (closed by the wrapper)
     with io.TextIOWrapper(opener, encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         for row in reader:
