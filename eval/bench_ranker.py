@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> dict:
     for n, tid in enumerate(trainees):
         person = stored_person(engine, tid)
         served = timed("served", jobs_for, engine, person, JobQuery(k=20))
-        vector = engine.query_vector(person_text(person))
+        vector = engine.encode_query(person_text(person))
         exact = timed(
             "exhaustive",
             rank_jobs,

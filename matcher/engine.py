@@ -184,7 +184,7 @@ class Engine:
         distinct = list(dict.fromkeys(texts))
         vectors = self.encoder.encode(distinct, kind="passage") if distinct else np.zeros((0, 0), np.float32)
         if distinct and kind in QUERY_WARMED_KINDS:
-            self.encoder.encode(distinct, kind="query")  # into the embedding cache: see Engine.query_vector
+            self.encoder.encode(distinct, kind="query")  # into the embedding cache: see Engine.encode_query
         tokens = self.lexical[kind].tokenize_many(distinct)
         inferred = (
             self.world.infer_occupations([p["title"] for p in payloads]) if infer and kind == "postings" else None
@@ -293,14 +293,11 @@ class Engine:
 
     # --- search primitives --------------------------------------------------------------------
     def encode_query(self, text: str) -> np.ndarray:
-        return self.encoder.encode([text or "-"], kind="query")
-
-    def query_vector(self, text: str) -> np.ndarray:
         """The one rule for the searching side's vector — a person's text (stored trainee or typed-in
-        profile alike) or a posting's search text: query-encoded, as every reported quality number is
-        measured (eval.relevance). A stored trainee's text was query-encoded into the embedding cache when
-        it was indexed (QUERY_WARMED_KINDS), so that request does not encode."""
-        return self.encode_query(text)
+        profile alike), a posting's search text, a free-text search: query-encoded, as every reported
+        quality number is measured (eval.relevance). A stored trainee's text was query-encoded into the
+        embedding cache when it was indexed (QUERY_WARMED_KINDS), so that request does not encode."""
+        return self.encoder.encode([text or "-"], kind="query")
 
     def search(self, kind: str, text: str, k: int = 10) -> list[dict]:
         """Free-text hybrid search over postings, courses or trainee profiles."""

@@ -15,7 +15,7 @@ from matcher.catalogues.levels import Level, parse_level
 from matcher.catalogues.licences import HEALTH, REVIEW_YEARS, SKILL, item_meets, load_licences
 from matcher.catalogues.occupations import load_occupations
 from matcher.certificates import first_day, last_day
-from matcher.geo import commute_minutes_vec, haversine_vec, river_crossings_vec
+from matcher.geo import commute_minutes, haversine_vec, river_crossings
 
 
 @dataclass(frozen=True)
@@ -290,8 +290,8 @@ def trips(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Straight-line km, river crossings and commute minutes of many trips (either end may be shared)."""
     km = haversine_vec(lon, lat, lons, lats)
-    crossings = river_crossings_vec(bank, banks)
-    return km, crossings, commute_minutes_vec(km, crossings)
+    crossings = river_crossings(bank, banks)
+    return km, crossings, commute_minutes(km, crossings)
 
 
 def distance_score(minutes: np.ndarray) -> np.ndarray:

@@ -146,9 +146,9 @@ class JobQuery:
 
 def jobs_for(engine: Engine, person: PersonView, q: JobQuery | None = None) -> dict:
     """Open postings for a person, best first (the API's and CLI's entry: `rank_jobs` on the engine's
-    world and retriever, with the person's vector by the one rule of `Engine.query_vector`)."""
+    world and retriever, with the person's vector by the one rule of `Engine.encode_query`)."""
     q = q or JobQuery()
-    vector = engine.query_vector(person_text(person)) if q.personalised else None
+    vector = engine.encode_query(person_text(person)) if q.personalised else None
     return rank_jobs(
         engine.world,
         engine.retriever,
@@ -479,7 +479,7 @@ def posting_search_text(posting: PostingView) -> str:
 def candidate_fit(engine: Engine, posting: PostingView, person: PersonView) -> dict:
     """One candidate's fit for a posting, as `candidates_for` scores it (shown even when the gate fails)."""
     seen = as_seen_by_employer(person)
-    sim = engine.retriever.similarities("trainees", engine.query_vector(posting_search_text(posting)), [person.id])  # type: ignore[list-item]
+    sim = engine.retriever.similarities("trainees", engine.encode_query(posting_search_text(posting)), [person.id])  # type: ignore[list-item]
     s = score_pair(
         seen,
         posting,
@@ -516,7 +516,7 @@ def candidates_for(
         }
     consenting: frozenset[str] = frozenset().union(*by_district.values())
     text = posting_search_text(posting)
-    qvec = engine.query_vector(text)  # the searching side query-encoded, as for a person (Engine.query_vector)
+    qvec = engine.encode_query(text)  # the searching side query-encoded, as for a person (Engine.encode_query)
     pool = (
         {rid for rid, _ in engine.retriever.hybrid("trainees", text, qvec, CANDIDATE_DEPTH, allow=consenting)}
         if consenting

@@ -64,27 +64,16 @@ def bank_code(district: str) -> int:
     return BANKS.index(bank) if bank is not None else -1
 
 
-def river_crossings(district_a: str, district_b: str) -> int:
-    """0 or 1: whether a trip between two districts crosses the Jialing or Yangtze in the main urban area."""
-    a, b = bank_code(district_a), bank_code(district_b)
-    return int(a >= 0 and b >= 0 and a != b)
-
-
-def river_crossings_vec(bank_a: np.ndarray | int, bank_b: np.ndarray | int) -> np.ndarray:
-    """`river_crossings` for many trips, given both ends' `bank_code`s (arrays or one shared code)."""
+def river_crossings(bank_a: np.ndarray | int, bank_b: np.ndarray | int) -> np.ndarray:
+    """0 or 1 per trip: whether it crosses the Jialing or Yangtze in the main urban area, given both ends'
+    `bank_code`s (arrays, or one code shared by every trip)."""
     a, b = np.asarray(bank_a), np.asarray(bank_b)
     return ((a >= 0) & (b >= 0) & (a != b)).astype(np.int64)
 
 
-def commute_minutes(km: float, crossings: int = 0) -> float:
-    """A rough one-way commute estimate by public transport/car: fixed access time, a detour factor on
-    the straight line, slower speeds for short urban trips, and a penalty per river crossing."""
-    road_km = km * DETOUR
-    speed_kmh = 25.0 if road_km < 25 else 40.0
-    return 8.0 + road_km / speed_kmh * 60.0 + CROSSING_MINUTES * crossings
-
-
-def commute_minutes_vec(km: np.ndarray, crossings: np.ndarray) -> np.ndarray:
-    """`commute_minutes` for many trips."""
+def commute_minutes(km: np.ndarray, crossings: np.ndarray) -> np.ndarray:
+    """A rough one-way commute estimate by public transport/car, per trip: fixed access time, a detour
+    factor on the straight line, slower speeds for short urban trips (25 km/h below 25 road-km, else 40),
+    and a penalty per river crossing."""
     road_km = km * DETOUR
     return 8.0 + road_km / np.where(road_km < 25, 25.0, 40.0) * 60.0 + CROSSING_MINUTES * crossings

@@ -34,7 +34,7 @@ def domain_terms() -> list[str]:
     return load_occupations().names_and_aliases()
 
 
-# A trainee is searched *by* its text, query-encoded (Engine.query_vector): building the index also puts
+# A trainee is searched *by* its text, query-encoded (Engine.encode_query): building the index also puts
 # those query vectors in the embedding cache, so a stored trainee's request never encodes.
 QUERY_WARMED_KINDS = ("trainees",)
 

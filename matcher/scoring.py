@@ -86,12 +86,12 @@ def term_shares(terms: list[str], texts: list[str]) -> np.ndarray:
     return hits / len(terms) if terms else hits
 
 
-def _fits_by_group(groups: np.ndarray, fit_of: Callable[[int], CertFit]) -> tuple[list[CertFit], np.ndarray]:
+def _fits_by_group(groups: np.ndarray, fit_of: Callable[[int], CertFit]) -> list[CertFit]:
     """One certificate fit per distinct group (a requirement set, or a person's certificates), spread back
     to every row; `fit_of(row)` computes the fit for a representative row."""
     _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
     distinct = [fit_of(int(r)) for r in first]
-    return [distinct[g] for g in inverse.tolist()], inverse
+    return [distinct[g] for g in inverse.tolist()]
 
 
 def top_first(id_of: Callable[[int], str], score: np.ndarray, k: int) -> np.ndarray:
@@ -153,9 +153,7 @@ def score_postings(
     row = columns["row"]
     rows = np.fromiter((row[i] for i in ids), dtype=np.int64, count=len(ids))
     views: np.ndarray = columns["view"]
-    fits, _ = _fits_by_group(
-        columns["requirements"][rows], lambda r: certificate_fit(person.certs, views[rows[r]], clock)
-    )
+    fits = _fits_by_group(columns["requirements"][rows], lambda r: certificate_fit(person.certs, views[rows[r]], clock))
     gate = np.fromiter((f.gate_ok for f in fits), dtype=bool, count=len(fits))
     overlap = term_shares(terms, [v.text for v in views[rows].tolist()])
     trip = trips(
@@ -193,7 +191,7 @@ def score_people(
     """Many people against one posting (the employer's side); `people` as the employer may see them."""
     groups: dict[tuple, int] = {}
     keys = np.fromiter((groups.setdefault(p.certs, len(groups)) for p in people), dtype=np.int64, count=len(people))
-    fits, _ = _fits_by_group(keys, lambda r: certificate_fit(people[r].certs, posting, clock))
+    fits = _fits_by_group(keys, lambda r: certificate_fit(people[r].certs, posting, clock))
     gate = np.fromiter((f.gate_ok for f in fits), dtype=bool, count=len(fits))
     trip = trips(
         np.array([p.lon for p in people]),

@@ -31,7 +31,7 @@ def engine(small_home):
 
 
 def _brute_force_jobs(engine: Engine, person, cap: float) -> list[tuple[str, float]]:
-    vector = engine.query_vector(person_text(person))
+    vector = engine.encode_query(person_text(person))
     clock, world = engine.settings.clock(), engine.world
     open_ids = sorted(world.filter_postings())
     sims = engine.retriever.similarities("postings", vector, open_ids)
