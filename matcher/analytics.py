@@ -5,9 +5,7 @@ Definitions (also in the README):
 - supply: trainees holding that occupation's certificate at the posting's required level or above,
   living within `radius_km` of the district centre;
 - unmet demand: demand − supply where positive; shortage ratio: demand / max(supply, 1), citywide;
-- 培训与产业匹配度: share of training records whose course occupation has open demand in the city;
-- 培训总体就业率: share of trainees who completed training and were then placed;
-- 重点群体培训占比: share of training records whose trainee belongs to a priority group.
+- the pipeline KPIs (培训与产业匹配度, 培训总体就业率, 重点群体培训占比): `matcher.kpis`.
 """
 
 from __future__ import annotations
@@ -19,9 +17,8 @@ from matcher.catalogues.levels import Level
 from matcher.catalogues.occupations import load_occupations
 from matcher.features import PostingView
 from matcher.geo import haversine_km
+from matcher.kpis import KPI_LABELS, pipeline_counts
 from matcher.world import World
-
-SEED_TARGETS = {"training_industry_match": 0.80, "employment_rate": 0.60, "priority_group_share": 0.60}
 
 
 def primary_occupation(p: PostingView) -> str | None:
@@ -116,42 +113,29 @@ def course_demand(world: World) -> list[dict]:
 
 
 def kpis(world: World, training_records: list[dict], placements: list[dict]) -> dict:
-    """The seed KPIs computed from the data, with the targets the city steers by."""
-    courses = world.courses
-    demanded = {primary_occupation(p) for p in world.postings.values() if p.is_open}
-    with_course = [r for r in training_records if r["course_id"] in courses]
-    matched = sum(courses[r["course_id"]].occupation in demanded for r in with_course)
-    completed = {r["trainee_id"] for r in training_records if r.get("completed")}
-    placed = {p["trainee_id"] for p in placements}
-    priority = sum(
-        1 for r in training_records if (m := world.trainee_meta.get(r["trainee_id"])) is not None and m.priority_group
-    )
+    """The seed KPIs (`matcher.kpis` has the definitions) with the targets the city steers by."""
+    courses = {cid: c.occupation for cid, c in world.courses.items()}
 
-    def share(n: int, d: int) -> float | None:
-        return round(n / d, 4) if d else None
+    def in_priority_group(trainee_id: str) -> bool:
+        meta = world.trainee_meta.get(trainee_id)
+        return meta is not None and bool(meta.priority_group)
 
-    values = {
-        "training_industry_match": share(matched, len(with_course)),
-        "employment_rate": share(len(completed & placed), len(completed)),
-        "priority_group_share": share(priority, len(training_records)),
-    }
-    labels = {
-        "training_industry_match": "培训与产业匹配度",
-        "employment_rate": "培训总体就业率",
-        "priority_group_share": "重点群体培训占比",
-    }
-    return {
-        key: {
-            "label": labels[key],
-            "value": values[key],
-            "target": SEED_TARGETS[key],
-            "meets_target": values[key] is not None and values[key] >= SEED_TARGETS[key],
+    counts = pipeline_counts(training_records, placements, courses, in_priority_group)
+    values = counts.ratios()
+    out: dict = {}
+    for key, (label, target) in KPI_LABELS.items():
+        if target is None:
+            continue
+        value = values[key]
+        out[key] = {
+            "label": label,
+            "value": value,
+            "target": target,
+            "meets_target": value is not None and value >= target,
         }
-        for key in values
-    } | {
-        "counts": {
-            "training_records": len(training_records),
-            "completed_trainees": len(completed),
-            "placed_trainees": len(placed & completed),
-        }
+    out["counts"] = {
+        "training_records": counts.training_records,
+        "completed_trainees": counts.completed_trainees,
+        "placed_trainees": counts.placed_trainees,
     }
+    return out

@@ -36,6 +36,7 @@ from matcher.catalogues.industries import Industry, get_industry, industries_for
 from matcher.catalogues.levels import Level, parse_level
 from matcher.catalogues.occupations import Occupation, load_occupations
 from matcher.geo import haversine_km, in_chongqing
+from matcher.kpis import KPI_LABELS, pipeline_counts
 
 REFERENCE_DATE = dt.date(2025, 11, 19)  # "today" of the demo world (date of seed 004)
 DEFAULT_SEED = 20251119
@@ -2160,36 +2161,15 @@ def _write_jsonl(path: Path, items: list[dict]) -> None:
 
 
 def compute_kpis(rows: dict[str, list[dict]]) -> dict[str, float]:
-    """The seed KPIs as this generator defines them (a dashboard may define them more carefully):
-
-    - 重点群体培训占比: trainees with a training record who belong to a priority group / trainees with a record.
-    - 培训总体就业率: trainees with a completed record who have a placement / trainees with a completed record.
-    - 培训与产业匹配度: training records whose course occupation belongs to a target industry / all records.
-    - 就业与产业匹配度: placements in a target industry / all placements.
-    """
-    target_occupations = {c for ind in load_industries() for c in ind.occupations}
-    target_names = {ind.name for ind in load_industries()}
-    trainees = {t["id"]: t for t in rows["trainees"]}
-    courses = {c["id"]: c for c in rows["courses"]}
-    records = rows["training_records"]
-    enrolled = {r["trainee_id"] for r in records}
-    completed = {r["trainee_id"] for r in records if r["completed"]}
-    placed = {p["trainee_id"] for p in rows["placements"]}
-    in_group = sum(1 for t in enrolled if trainees[t].get("priority_group"))
-    fit = sum(1 for r in records if courses[r["course_id"]]["occupation"] in target_occupations)
-    placed_fit = sum(1 for p in rows["placements"] if p.get("industry") in target_names)
-
-    def ratio(a: int, b: int) -> float:
-        return round(a / b, 3) if b else 0.0
-
-    return {
-        "重点群体培训占比": ratio(in_group, len(enrolled)),
-        "培训总体就业率": ratio(len(completed & placed), len(completed)),
-        "培训与产业匹配度": ratio(fit, len(records)),
-        "就业与产业匹配度": ratio(placed_fit, len(rows["placements"])),
-        "培训完成率": ratio(sum(1 for r in records if r["completed"]), len(records)),
-        "取证率": ratio(sum(1 for r in records if r.get("certified_level")), sum(1 for r in records if r["completed"])),
-    }
+    """The pipeline KPIs of the generated rows, labelled in Chinese (definitions: `matcher.kpis`)."""
+    groups = {t["id"] for t in rows["trainees"] if t.get("priority_group")}
+    counts = pipeline_counts(
+        rows["training_records"],
+        rows["placements"],
+        {c["id"]: c["occupation"] for c in rows["courses"]},
+        groups.__contains__,
+    )
+    return {KPI_LABELS[key][0]: value or 0.0 for key, value in counts.ratios().items()}
 
 
 def _readme(seed: int, scale: float, counts: dict[str, int], kpis: dict[str, float], stats: dict) -> str:
@@ -2248,6 +2228,6 @@ Postings cover {stats["districts_with_postings"]} districts/zones; trainees live
 |---|---|
 {kpi_lines}
 
-Definitions are in `matcher.demo.compute_kpis`. Regenerate with
+Definitions are in `matcher.kpis` (the same ones the office API and `matcher kpi` use). Regenerate with
 `generate_demo_world(out_dir, seed={seed}, scale={scale})`; the same seed gives byte-identical files.
 """
