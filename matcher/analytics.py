@@ -11,6 +11,7 @@ Definitions (also in the README):
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import Any
 
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.levels import Level
@@ -42,10 +43,11 @@ def demand_supply(world: World, radius_km: float = 30.0, top: int = 50) -> dict:
         occ = primary_occupation(p)
         if p.is_open and occ is not None:
             demand[(occ, p.district)].append(p)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (occ, district), posts in demand.items():
         centre = districts.resolve(district)
-        level = min((_required_level(p, occ) for p in posts if _required_level(p, occ) is not None), default=None)
+        levels = [lv for p in posts if (lv := _required_level(p, occ)) is not None]
+        level = min(levels) if levels else None
         supply = 0
         for tid in world.trainees_by_occupation.get(occ, set()):
             t = world.trainees[tid]
@@ -69,7 +71,7 @@ def demand_supply(world: World, radius_km: float = 30.0, top: int = 50) -> dict:
     by_occ_demand: Counter[str] = Counter()
     for (occ, _d), posts in demand.items():
         by_occ_demand[occ] += len(posts)
-    shortage = []
+    shortage: list[dict[str, Any]] = []
     for occ, n in by_occ_demand.items():
         holders = len(world.trainees_by_occupation.get(occ, set()))
         shortage.append(
@@ -93,11 +95,13 @@ def demand_supply(world: World, radius_km: float = 30.0, top: int = 50) -> dict:
 def course_demand(world: World) -> list[dict]:
     """Per occupation: open jobs, certified trainees and course seats — where to open courses."""
     cat = load_occupations()
-    jobs: Counter[str] = Counter(primary_occupation(p) for p in world.postings.values() if p.is_open)
+    jobs: Counter[str] = Counter(
+        occ for p in world.postings.values() if p.is_open and (occ := primary_occupation(p)) is not None
+    )
     seats: Counter[str] = Counter()
     for c in world.courses.values():
         seats[c.occupation] += c.seats or 0
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "occupation": occ,
             "name": cat.get(occ).name,
@@ -106,7 +110,6 @@ def course_demand(world: World) -> list[dict]:
             "certified_trainees": len(world.trainees_by_occupation.get(occ, set())),
         }
         for occ, n in jobs.items()
-        if occ is not None
     ]
     rows.sort(key=lambda r: (-(r["open_jobs"] - r["course_seats"] - r["certified_trainees"]), r["occupation"]))
     return rows

@@ -59,7 +59,7 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日�
 
 @app.command("demo-data")
 def demo_data(
-    seed: int = typer.Option(None, help="随机种子（默认取 MATCHER_DEMO_SEED）"),
+    seed: int | None = typer.Option(None, help="随机种子（默认取 MATCHER_DEMO_SEED）"),
     scale: float = typer.Option(1.0, help="规模系数：1.0 ≈ 5,000 岗位 / 3,000 学员 / 300 课程"),
     load: bool = typer.Option(True, help="生成后导入数据库"),
     as_json: bool = typer.Option(False, "--json"),

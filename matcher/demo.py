@@ -28,9 +28,9 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
+from matcher.catalogues import read_catalogue_csv
 from matcher.catalogues.districts import District, load_districts
 from matcher.catalogues.industries import Industry, get_industry, industries_for_occupation, load_industries
 from matcher.catalogues.levels import Level, parse_level
@@ -1258,13 +1258,10 @@ def _compact(d: dict) -> dict:
 
 def _gongzhong() -> dict[str, list[str]]:
     """CSCO code → everyday 工种 names from data/gongzhong.csv."""
-    import csv
 
-    path = resources.files("matcher.catalogues") / "data" / "gongzhong.csv"
     out: dict[str, list[str]] = {}
-    with path.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            out.setdefault(row["code"], []).append(row["gongzhong"])
+    for row in read_catalogue_csv("gongzhong.csv"):
+        out.setdefault(row["code"], []).append(row["gongzhong"])
     return out
 
 
@@ -1901,7 +1898,7 @@ class _World:
 
     def make_records(self, trainees: list[_TraineeInfo], courses: list[_CourseInfo]) -> list[dict]:
         rng = self.rng
-        records = []
+        records: list[dict] = []
         for t in trainees:
             n_records = _pick(rng, ((1, 58), (2, 30), (3, 12)))
             start = REFERENCE_DATE - _days(rng, 20, 700)
@@ -1976,7 +1973,7 @@ class _World:
         for e in employers:
             by_industry.setdefault(e.industry.id, []).append(e)
         district_of = {d.name: d for d in self.all_districts}
-        placements = []
+        placements: list[dict] = []
         for t in trainees:
             if t.completed_at is not None:
                 p_placed = 0.86 if t.row["certificates"] else 0.65

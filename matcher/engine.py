@@ -32,7 +32,7 @@ from matcher.indexing import (
 )
 from matcher.normalise import OccupationNormaliser
 from matcher.retrieval import IndexRetriever
-from matcher.schema import KINDS, Record
+from matcher.schema import KINDS, StoredRecord
 from matcher.store import Store, UpsertResult
 from matcher.texts import TEXT_OF
 from matcher.world import World, inference_threshold
@@ -207,7 +207,7 @@ class Engine:
         return {kind: len(self.dense[kind]) for kind in INDEXED_KINDS}
 
     # --- writes -------------------------------------------------------------------------------
-    def upsert(self, kind: str, records: Sequence[Record]) -> UpsertResult:
+    def upsert(self, kind: str, records: Sequence[StoredRecord]) -> UpsertResult:
         """Store first (durable), then world and indexes: visible to the next query."""
         result = self.store.upsert(kind, records)
         payloads = [_payload(r) for r in records]
@@ -228,7 +228,7 @@ class Engine:
                 self._rebuilding.append((kind, "delete", {"id": record_id}))
         return found
 
-    def refresh(self, kind: str, upserts: Sequence[Record] = (), deletes: Sequence[str] = ()) -> None:
+    def refresh(self, kind: str, upserts: Sequence[StoredRecord] = (), deletes: Sequence[str] = ()) -> None:
         """Apply changes that another process (e.g. another API worker) already wrote to the store:
         world and indexes only, exactly as `upsert` / `delete` would have."""
         payloads = [_payload(r) for r in upserts]
@@ -307,7 +307,7 @@ class Engine:
         return [{"id": rid, "score": score, **self.summaries[kind].get(rid, {})} for rid, score in hits]
 
 
-def _payload(record: Record) -> dict:
+def _payload(record: StoredRecord) -> dict:
     from matcher.schema import Trainee
 
     return record.profile() if isinstance(record, Trainee) else record.model_dump(mode="json")

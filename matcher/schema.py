@@ -9,6 +9,7 @@ CSCO codes, level spellings become the canonical level label. Errors name the fi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -147,7 +148,7 @@ class _Certificate(Record):
         return normalise_certificate(data, required=cls._required)
 
 
-def certificate_warnings(path: str, certs: list[_Certificate]) -> list[tuple[str, str]]:
+def certificate_warnings(path: str, certs: Sequence[_Certificate]) -> list[tuple[str, str]]:
     """(field path, message) per problem noted on a list of certificates ('level: …' → path[n].level)."""
     out = []
     for n, cert in enumerate(certs):
@@ -209,7 +210,8 @@ class Posting(_Located):
         }
         if before.get("shift") == "extracted":
             data.pop("shift", None)
-        skills = req.get("skills") if isinstance(req.get("skills"), list) else []
+        raw_skills = req.get("skills")
+        skills = raw_skills if isinstance(raw_skills, list) else []
         found = extract(
             str(data.get("description") or ""), str(data.get("title") or ""), [str(x) for x in skills[:MAX_SKILLS]]
         )
@@ -346,7 +348,10 @@ class Placement(Record):
     placed_at: PastDate = None
 
 
-KINDS: dict[str, type[Record]] = {
+# What the store keeps: every kind has an `id` (nested models such as Requirements are Records too).
+StoredRecord = Posting | Trainee | Course | TrainingRecord | Placement
+
+KINDS: dict[str, type[StoredRecord]] = {
     "postings": Posting,
     "trainees": Trainee,
     "courses": Course,

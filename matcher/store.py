@@ -12,10 +12,12 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CursorResult,
     Date,
     DateTime,
     Integer,
@@ -32,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from matcher.schema import KINDS, Record, Trainee
+from matcher.schema import KINDS, Course, Placement, Posting, StoredRecord, Trainee, TrainingRecord
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +108,7 @@ TABLES: dict[str, type[_Common]] = {
 }
 
 
-def _columns(kind: str, record: Record) -> dict:
+def _columns(kind: str, record: StoredRecord) -> dict:
     """The row for a validated record: JSON payload plus the indexed columns."""
     if isinstance(record, Trainee):
         payload = record.profile()
@@ -117,9 +119,8 @@ def _columns(kind: str, record: Record) -> dict:
             "district": record.district,
             "consent_employer_search": record.consent_employer_search,
         }
-    payload = record.model_dump(mode="json")
-    row = {"id": record.id, "payload": payload}
-    if kind == "postings":
+    row: dict[str, Any] = {"id": record.id, "payload": record.model_dump(mode="json")}
+    if isinstance(record, Posting):
         row |= {
             "district": record.district,
             "status": record.status,
@@ -127,12 +128,12 @@ def _columns(kind: str, record: Record) -> dict:
             "salary_min": record.salary_min,
             "posted_at": record.posted_at,
         }
-    elif kind == "courses":
+    elif isinstance(record, Course):
         row |= {"district": record.district, "occupation": record.occupation, "start_date": record.start_date}
-    elif kind in ("training_records", "placements"):
+    elif isinstance(record, TrainingRecord):
+        row |= {"trainee_id": record.trainee_id, "course_id": record.course_id}
+    elif isinstance(record, Placement):
         row |= {"trainee_id": record.trainee_id}
-        if kind == "training_records":
-            row["course_id"] = record.course_id
     return row
 
 
@@ -172,7 +173,7 @@ class Store:
         return self._session()
 
     # --- writes -------------------------------------------------------------------------------
-    def upsert(self, kind: str, records: Sequence[Record]) -> UpsertResult:
+    def upsert(self, kind: str, records: Sequence[StoredRecord]) -> UpsertResult:
         """Insert new ids, update changed ones, leave identical ones alone (idempotent re-import)."""
         table = TABLES[kind]
         result = UpsertResult()
@@ -199,20 +200,21 @@ class Store:
     def delete(self, kind: str, record_id: str) -> bool:
         table = TABLES[kind]
         with self.session() as s, s.begin():
-            return s.execute(delete(table).where(table.id == record_id)).rowcount > 0
+            result: CursorResult[Any] = s.execute(delete(table).where(table.id == record_id))  # type: ignore[assignment]  # a DML execute returns a CursorResult; the stub says Result
+            return result.rowcount > 0
 
     def audit(self, actor: str, action: str, subject: str | None = None, detail: str | None = None) -> None:
         with self.session() as s, s.begin():
             s.add(AuditRow(actor=actor, action=action, subject=subject, detail=detail))
 
     # --- reads --------------------------------------------------------------------------------
-    def get(self, kind: str, record_id: str) -> Record | None:
+    def get(self, kind: str, record_id: str) -> StoredRecord | None:
         table = TABLES[kind]
         with self.session() as s:
             row = s.get(table, record_id)
             return _to_record(kind, row) if row is not None else None
 
-    def iter(self, kind: str, batch: int = 2000) -> Iterator[Record]:
+    def iter(self, kind: str, batch: int = 2000) -> Iterator[StoredRecord]:
         """Every record of a kind, validated back into its contract model (personal fields included)."""
         table = TABLES[kind]
         with self.session() as s:
@@ -229,7 +231,7 @@ class Store:
         """Trainee profiles for ranking: personal and protected fields are not even loaded."""
         return self.payloads("trainees")
 
-    def enrolled_with(self, provider: str) -> Select[tuple[str]]:
+    def enrolled_with(self, provider: str) -> Select[Any]:
         """SELECT of the trainee ids with a training record in one of `provider`'s courses: what a
         training provider may look at individually (minimal data: its own trainees, aggregates otherwise)."""
         courses = select(CourseRow.id).where(CourseRow.payload["provider"].as_string() == provider)
@@ -253,7 +255,7 @@ def _comparable(row: dict) -> tuple:
     return (row["payload"], row["personal"]) if "personal" in row else (row["payload"],)
 
 
-def _to_record(kind: str, row: _Common) -> Record:
+def _to_record(kind: str, row: _Common) -> StoredRecord:
     data = dict(row.payload)
     if isinstance(row, TraineeRow):
         data |= {k: v for k, v in row.personal.items() if v is not None}

@@ -218,14 +218,15 @@ class World:
     def set_trainee(self, profile: dict) -> None:
         with self._lock:
             self.remove_trainee(profile["id"])  # also drops the consenting cache
+            tid: str = profile["id"]
             view = person_from_profile(profile)
-            self.trainees[view.id] = view  # type: ignore[index]
-            self.trainee_meta[view.id] = TraineeMeta(
-                bool(profile.get("consent_employer_search")),  # type: ignore[index]
+            self.trainees[tid] = view
+            self.trainee_meta[tid] = TraineeMeta(
+                bool(profile.get("consent_employer_search")),
                 profile.get("priority_group"),
             )
             for occ in view.occupations:
-                self.trainees_by_occupation[occ].add(view.id)  # type: ignore[arg-type]
+                self.trainees_by_occupation[occ].add(tid)
 
     def remove_trainee(self, trainee_id: str) -> None:
         with self._lock:

@@ -7,12 +7,12 @@ zones (两江新区, 高新区, 万盛经开区) have approximate administrative
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from matcher.catalogues import read_catalogue_csv
 
 
 class UnknownDistrictError(LookupError, ValueError):
@@ -116,9 +116,7 @@ class DistrictCatalogue:
 
 @lru_cache(maxsize=1)
 def load_districts() -> DistrictCatalogue:
-    path = resources.files("matcher.catalogues") / "data" / "chongqing_districts.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_catalogue_csv("chongqing_districts.csv")
     return DistrictCatalogue(
         [
             District(

@@ -13,13 +13,12 @@ any item in it; a held category (someone wrote only "电工证") meets only cate
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from matcher.catalogues import read_catalogue_csv
 
 SKILL = "职业技能等级证书"
 QUALIFICATION = "职业资格证书"
@@ -196,8 +195,7 @@ def item_meets(type_: str, held: str | None, required: str | None) -> bool:
 
 @lru_cache(maxsize=1)
 def load_licences() -> LicenceCatalogue:
-    text = (resources.files("matcher.catalogues") / "data" / "licences.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = read_catalogue_csv("licences.csv")
     return LicenceCatalogue(
         [
             Licence(

@@ -8,12 +8,12 @@ ranking layer, which builds on this.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+
+from matcher.catalogues import read_catalogue_csv
 
 _MARK_RE = re.compile(r"(L/S|L|S)$")
 _CODE_RE = re.compile(r"^(\d)-?(\d{2})-?(\d{2})-?(\d{2})$")
@@ -88,7 +88,7 @@ class OccupationCatalogue:
                 codes = self._by_name.setdefault(_clean(name), [])
                 if occ.code not in codes:
                     codes.append(occ.code)
-        for row in _read_csv("gongzhong.csv"):
+        for row in read_catalogue_csv("gongzhong.csv"):
             codes = self._by_name.setdefault(_clean(row["gongzhong"]), [])
             if row["code"] not in codes:
                 codes.append(row["code"])
@@ -141,16 +141,10 @@ class OccupationCatalogue:
         return sorted(self._by_name)
 
 
-def _read_csv(name: str) -> list[dict[str, str]]:
-    path = resources.files("matcher.catalogues") / "data" / name
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 @lru_cache(maxsize=1)
 def load_occupations() -> OccupationCatalogue:
     by_code: dict[str, Occupation] = {}
-    for row in _read_csv("csco22.csv"):
+    for row in read_catalogue_csv("csco22.csv"):
         raw = row["name"].strip()
         mark = _MARK_RE.search(raw)
         name = _MARK_RE.sub("", raw)
