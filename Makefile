@@ -67,6 +67,7 @@ serve: install web
 test: install-test install-browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 clean-home:

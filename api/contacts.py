@@ -13,9 +13,10 @@ import secrets
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from api.tables import ContactRequestRow, ensure_tables, utcnow
 from matcher.privacy import employer_view_contact
+from matcher.schema import Trainee
 from matcher.store import Store
+from matcher.tables import ContactRequestRow, ensure_tables, iso, rowcount, utcnow
 
 STATUSES = ("pending", "accepted", "declined")
 
@@ -72,7 +73,7 @@ class ContactRequests:
 
     def delete_for_trainee(self, trainee_id: str) -> int:
         with self.store.session() as s, s.begin():
-            return s.execute(delete(ContactRequestRow).where(ContactRequestRow.trainee_id == trainee_id)).rowcount
+            return rowcount(s.execute(delete(ContactRequestRow).where(ContactRequestRow.trainee_id == trainee_id)))
 
     def for_trainee(self, trainee_id: str, offset: int, limit: int) -> list[dict]:
         with self.store.session() as s:
@@ -108,8 +109,8 @@ class ContactRequests:
     def contact_for(self, employer: str | None, trainee_id: str) -> dict:
         """The contact this employer may see: full after acceptance, masked before (None: masked)."""
         trainee = self.store.get("trainees", trainee_id)
-        personal = trainee.personal() if trainee is not None else {}
-        consenting = trainee is not None and trainee.consent_employer_search  # withdrawing consent hides it again
+        personal = trainee.personal() if isinstance(trainee, Trainee) else {}
+        consenting = isinstance(trainee, Trainee) and trainee.consent_employer_search  # withdrawing consent hides it
         if employer is not None and consenting and trainee_id in self.released_to(employer, [trainee_id]):
             return {"name": personal.get("name"), "phone": personal.get("phone"), "released": True}
         return {**employer_view_contact(personal), "released": False}
@@ -123,8 +124,8 @@ def describe(row: ContactRequestRow) -> dict:
         "employer": row.employer,
         "status": row.status,
         "message": row.message,
-        "created_at": row.created_at.isoformat() if row.created_at else None,
-        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "created_at": iso(row.created_at),
+        "decided_at": iso(row.decided_at),
     }
 
 

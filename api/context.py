@@ -7,17 +7,20 @@ import logging
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import KeyStore, Principal
 from api.contacts import ContactRequests
 from api.observability import REQUEST_ID, Metrics
 from api.sync import ChangeFeed
 from matcher.config import Settings
 from matcher.engine import Engine
+from matcher.errors import Conflict, Forbidden, NotReady
+from matcher.keys import KeyStore, Principal
 from matcher.store import Store
 
 log = logging.getLogger("api")
@@ -42,7 +45,7 @@ class AppContext:
         """The engine, brought up to date with writes made by other worker processes (once per request)."""
         engine = self.engine
         if engine is None:
-            raise HTTPException(503, detail=self.engine_error or "索引尚未加载 / indexes not loaded yet")
+            raise NotReady(self.engine_error or "索引尚未加载 / indexes not loaded yet")
         rid = REQUEST_ID.get()
         if not getattr(self._local, "reading", 0) and (rid is None or getattr(self._local, "synced", None) != rid):
             self.feed.catch_up(engine)
@@ -50,7 +53,7 @@ class AppContext:
         return engine
 
     @contextmanager
-    def reading(self):  # type: ignore[no-untyped-def]
+    def reading(self) -> Iterator[Engine]:
         """Read the world consistently (no write can interleave): `with ctx.reading() as engine:`."""
         engine = self.require_engine()
         self._local.reading = getattr(self._local, "reading", 0) + 1
@@ -72,7 +75,7 @@ class AppContext:
         engine = self.require_engine()
         with self._rebuild_lock:
             if self.rebuild_state.get("state") == "running":
-                raise HTTPException(409, detail="索引正在重建中 / a rebuild is already running")
+                raise Conflict("索引正在重建中 / a rebuild is already running")
             self.rebuild_state = {"state": "running", "started_at": _now(), "requested_by": actor}
         threading.Thread(target=self._rebuild, args=(engine,), name="index-rebuild", daemon=True).start()
         return dict(self.rebuild_state)
@@ -99,13 +102,14 @@ def _now() -> str:
 
 
 def get_ctx(request: Request) -> AppContext:
-    return request.app.state.ctx
+    ctx: AppContext = request.app.state.ctx
+    return ctx
 
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
     scheme_name="bearer",
-    description="`Authorization: Bearer <API 密钥>`（由 `python -m api.keys create` 或管理员接口签发）",
+    description="`Authorization: Bearer <API 密钥>`（由 `matcher keys create` 或管理员接口签发）",
 )
 header_scheme = APIKeyHeader(
     name="X-API-Key", auto_error=False, scheme_name="apiKey", description="或 `X-API-Key: <API 密钥>`"
@@ -114,8 +118,8 @@ header_scheme = APIKeyHeader(
 
 def optional_principal(
     request: Request,
-    bearer: HTTPAuthorizationCredentials | None = Security(bearer_scheme),
-    header: str | None = Security(header_scheme),
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+    header: Annotated[str | None, Security(header_scheme)],
 ) -> Principal | None:
     """The caller, or None when no key was sent; a key that was sent but is wrong is a 401."""
     secret = bearer.credentials if bearer is not None else header
@@ -130,10 +134,10 @@ def optional_principal(
     return principal
 
 
-def require(*roles: str):  # type: ignore[no-untyped-def]
+def require(*roles: str):
     """Dependency: a valid key whose role is one of `roles` (401 without a key, 403 with another role)."""
 
-    def dependency(principal: Principal | None = Depends(optional_principal)) -> Principal:
+    def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
         if principal is None:
             raise HTTPException(
                 401,
@@ -141,17 +145,16 @@ def require(*roles: str):  # type: ignore[no-untyped-def]
                 headers={"WWW-Authenticate": "Bearer"},
             )
         if principal.role not in roles:
-            raise HTTPException(
-                403,
-                detail=f"角色 {principal.role} 无权访问此接口 / role not allowed (需要 / requires: {', '.join(roles)})",
+            raise Forbidden(
+                f"角色 {principal.role} 无权访问此接口 / role not allowed (需要 / requires: {', '.join(roles)})"
             )
         return principal
 
     return dependency
 
 
-def forbid(message: str) -> HTTPException:
-    return HTTPException(403, detail=message)
+def forbid(message: str) -> Forbidden:
+    return Forbidden(message)
 
 
 def check_trainee_access(ctx: AppContext, principal: Principal, trainee_id: str, others: tuple[str, ...]) -> None:

@@ -1,15 +1,22 @@
-"""Error responses: every input problem is a 4xx naming the field; nothing the client sends is a 500.
+"""Error responses, mapped in this one place: every input problem is a 4xx naming the field; nothing the
+client sends is a 500.
+
+The domain errors of `matcher.errors` map to one status each — InvalidInput 422, NotFound 404,
+Conflict 409, NotReady 503, Forbidden 403 — so routes raise what went wrong, not an HTTP status
+(only the 401s of api.context stay HTTPException: they carry `WWW-Authenticate`).
 
 Shape of input errors (422, also for bad JSON, wrong types, unknown district/occupation, bad level):
 
     {"detail": [{"field": "body.certificates[0].level", "message": "无法识别的技能等级：'很厉害'…", "type": "value_error"}]}
 
-Other errors keep FastAPI's `{"detail": "<message>"}` (401, 403, 404, 409, 413, 503); unexpected
-exceptions become a 500 carrying only the request id (the stack trace goes to the log).
+Other errors are `{"detail": "<message>"}` (401, 403, 404, 409, 413, 503); unexpected exceptions become a
+500 carrying only the request id (the stack trace goes to the log). `document_errors` writes the same
+shapes into the OpenAPI document.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, HTTPException, Request
@@ -20,7 +27,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from api.observability import REQUEST_ID
-from matcher.flows import FlowInputError
+from api.responses import ErrorOut, ValidationErrorOut
+from matcher.errors import Conflict, Forbidden, InvalidInput, MatcherError, NotFound, NotReady
 
 log = logging.getLogger("api.errors")
 
@@ -61,19 +69,15 @@ _ZH = {
 }
 
 
-class InputError(Exception):
-    """A 422 about one or more fields, raised by endpoint code (same shape as validation errors)."""
+STATUS: dict[type[MatcherError], int] = {InvalidInput: 422, NotFound: 404, Conflict: 409, NotReady: 503, Forbidden: 403}
 
-    def __init__(self, field: str, message: str, status_code: int = 422, kind: str = "value_error") -> None:
-        super().__init__(f"{field}: {message}")
-        self.items = [{"field": field, "message": message, "type": kind}]
-        self.status_code = status_code
 
-    @classmethod
-    def many(cls, items: list[dict], status_code: int = 422) -> InputError:
-        err = cls(items[0]["field"], items[0]["message"], status_code)
-        err.items = items
-        return err
+def status_of(exc: MatcherError) -> int:
+    """The HTTP status of a domain error (its nearest kind in STATUS; 500 for a bare MatcherError)."""
+    for kind in type(exc).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 500
 
 
 def field_name(loc: tuple | list) -> str:
@@ -118,15 +122,11 @@ def install(app: FastAPI) -> None:
     async def on_validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": format_errors(list(exc.errors()))}, status_code=422)
 
-    @app.exception_handler(FlowInputError)
-    async def on_flow_input(_request: Request, exc: FlowInputError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": [{"field": exc.field, "message": exc.message, "type": "value_error"}]}, status_code=422
-        )
-
-    @app.exception_handler(InputError)
-    async def on_input(_request: Request, exc: InputError) -> JSONResponse:
-        return JSONResponse({"detail": exc.items}, status_code=exc.status_code)
+    @app.exception_handler(MatcherError)
+    async def on_domain(_request: Request, exc: MatcherError) -> JSONResponse:
+        if isinstance(exc, InvalidInput):
+            return JSONResponse({"detail": exc.items}, status_code=422)
+        return JSONResponse({"detail": exc.message}, status_code=status_of(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -154,4 +154,57 @@ def install(app: FastAPI) -> None:
         return JSONResponse({"detail": "服务器内部错误 / internal server error", "request_id": rid}, status_code=500)
 
 
-__all__ = ["InputError", "install", "format_errors", "field_name", "HTTPException"]
+# --- the same shapes in the OpenAPI document -------------------------------------------------------------
+
+_ERROR_TEXT = {
+    "401": "缺少或错误的 API 密钥 / missing or invalid API key",
+    "403": "角色或主体无权执行 / role or subject not allowed",
+    "404": "不存在 / not found",
+    "409": "与当前状态冲突 / conflict",
+    "413": "请求体过大 / body too large",
+    "422": "输入错误，逐项指明字段 / invalid input, each problem naming its field",
+    "503": "服务未就绪 / not ready",
+}
+
+
+def document_errors(schema: dict) -> dict:
+    """Give every documented error response its real body: FastAPI documents 422 with its own
+    `HTTPValidationError` (loc/msg), which this API never sends, and knows nothing of 401/403 for keys."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (ErrorOut, ValidationErrorOut):
+        found = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in found.pop("$defs", {}).items():
+            components.setdefault(name, sub)
+        components[model.__name__] = found
+    for path in schema.get("paths", {}).values():
+        for op in path.values():
+            responses = op.setdefault("responses", {})
+            if op.get("security"):
+                for code in ("401", "403"):
+                    responses.setdefault(code, {"description": _ERROR_TEXT[code]})
+            for code, response in responses.items():
+                if not code.startswith(("4", "503")):
+                    continue
+                model = ValidationErrorOut if code == "422" else ErrorOut
+                if code == "422" or "content" not in response:
+                    response["content"] = {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+                    }
+                if response.get("description") in (None, "", "Validation Error"):
+                    response["description"] = _ERROR_TEXT.get(code, response.get("description", ""))
+    text = json.dumps(schema["paths"])
+    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's, replaced above
+        if f'"#/components/schemas/{unused}"' not in text:
+            components.pop(unused, None)
+    return schema
+
+
+__all__ = [
+    "STATUS",
+    "status_of",
+    "install",
+    "format_errors",
+    "field_name",
+    "document_errors",
+    "HTTPException",
+]

@@ -40,6 +40,10 @@ access_log = logging.getLogger("api.access")
 disable_created_metrics()  # no *_created series: they double the exposition for no use here
 
 
+class _JsonHandler(logging.StreamHandler):
+    """The handler this module installs (recognised so that a second app in one process adds no other)."""
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data = {
@@ -67,10 +71,9 @@ def configure_logging() -> None:
     level = os.environ.get("MATCHER_LOG_LEVEL", "INFO").upper()
     for name in ("api", "matcher", "indexes", "models"):
         logger = logging.getLogger(name)
-        if not any(getattr(h, "_matcher_json", False) for h in logger.handlers):
-            handler = logging.StreamHandler(sys.stderr)
+        if not any(isinstance(h, _JsonHandler) for h in logger.handlers):
+            handler = _JsonHandler(sys.stderr)
             handler.setFormatter(JsonFormatter())
-            handler._matcher_json = True  # type: ignore[attr-defined]
             logger.addHandler(handler)
         logger.setLevel(level)
         logger.propagate = False
@@ -108,10 +111,10 @@ class _EngineCollector:
     def __init__(self, engine_getter: Callable[[], object]) -> None:
         self.engine_getter = engine_getter
 
-    def describe(self):  # type: ignore[no-untyped-def]
+    def describe(self):
         return []
 
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self):
         engine = self.engine_getter()
         ready = GaugeMetricFamily("matcher_engine_ready", "1 when indexes are loaded and queries are served")
         ready.add_metric([], 1.0 if engine is not None else 0.0)
@@ -119,15 +122,15 @@ class _EngineCollector:
         if engine is None:
             return
         index = GaugeMetricFamily("matcher_index_records", "Vectors in each dense index", labels=["kind"])
-        for kind, n in engine.counts().items():  # type: ignore[attr-defined]
+        for kind, n in engine.counts().items():
             index.add_metric([kind], float(n))
         yield index
         world = GaugeMetricFamily("matcher_world_records", "Records in the in-memory world", labels=["kind"])
-        w = engine.world  # type: ignore[attr-defined]
+        w = engine.world
         for kind, n in (("postings", len(w.postings)), ("trainees", len(w.trainees)), ("courses", len(w.courses))):
             world.add_metric([kind], float(n))
         yield world
-        rw = engine.rw  # type: ignore[attr-defined]
+        rw = engine.rw
         held = CounterMetricFamily(
             "matcher_write_lock_held_seconds", "Time writers held the engine's write lock (readers wait meanwhile)"
         )
@@ -151,12 +154,12 @@ def _header(scope: dict, name: bytes) -> str | None:
 class ObservabilityMiddleware:
     """Pure ASGI (no per-request task switching, unlike BaseHTTPMiddleware)."""
 
-    def __init__(self, app, metrics: Metrics, body_timeout: float = BODY_CHUNK_SECONDS) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app, metrics: Metrics, body_timeout: float = BODY_CHUNK_SECONDS) -> None:
         self.app = app
         self.metrics = metrics
         self.body_timeout = body_timeout
 
-    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+    async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -169,7 +172,7 @@ class ObservabilityMiddleware:
         limit = MAX_IMPORT_BODY if scope.get("path", "").startswith("/api/import/") else MAX_BODY
         rid_header = (b"x-request-id", rid.encode("latin-1"))
 
-        async def send_wrapper(message):  # type: ignore[no-untyped-def]
+        async def send_wrapper(message):
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
                 message["headers"] = [*message.get("headers", []), rid_header]
@@ -177,7 +180,7 @@ class ObservabilityMiddleware:
 
         received = [0]
 
-        async def receive_wrapper():  # type: ignore[no-untyped-def]
+        async def receive_wrapper():
             try:  # a client trickling its body must not hold a worker: each chunk within body_timeout
                 message = await asyncio.wait_for(receive(), timeout=self.body_timeout)
             except asyncio.TimeoutError as exc:
@@ -225,7 +228,7 @@ class ObservabilityMiddleware:
             REQUEST_ID.reset(token)
 
 
-async def _send_json(send, status: int, body: dict) -> None:  # type: ignore[no-untyped-def]
+async def _send_json(send, status: int, body: dict) -> None:
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     await send(
         {
@@ -250,16 +253,16 @@ SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DEN
 class SecurityHeadersMiddleware:
     """Pure ASGI (no body buffering): adds the security headers to every HTTP response."""
 
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         csp = DOCS_CSP if scope.get("path") == "/docs" else CSP
 
-        async def with_headers(message) -> None:  # type: ignore[no-untyped-def]
+        async def with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}

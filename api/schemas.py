@@ -6,7 +6,7 @@ the importers and the CLI validate and normalise identically.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,8 +22,15 @@ Radius = Annotated[float | None, Query(gt=0, le=500, description="半径（公�
 Skill = Annotated[str, Field(min_length=1, max_length=50)]
 
 
+def _body_config(*examples: dict[str, Any]) -> ConfigDict:
+    """A request body's config: unknown fields are errors, text is stripped, examples show in /docs."""
+    if examples:
+        return ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": list(examples)})
+    return ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = _body_config()
 
 
 class JobOptions(_Body):
@@ -89,22 +96,16 @@ class AdhocProfile(JobOptions):
     lon: float | None = Field(None, ge=-180, le=180, description="经度（可选，须在重庆境内）")
     lat: float | None = Field(None, ge=-90, le=90, description="纬度（可选，与经度同时给出）")
 
-    model_config = ConfigDict(
-        extra="forbid",
-        str_strip_whitespace=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "district": "渝北区",
-                    "certificates": [{"occupation": "电工", "level": "四级"}],
-                    "skills": ["电气设备维修"],
-                    "experience_years": 3,
-                    "desired_salary": 6000,
-                    "top_k": 10,
-                    "radius_km": 30,
-                }
-            ]
-        },
+    model_config = _body_config(
+        {
+            "district": "渝北区",
+            "certificates": [{"occupation": "电工", "level": "四级"}],
+            "skills": ["电气设备维修"],
+            "experience_years": 3,
+            "desired_salary": 6000,
+            "top_k": 10,
+            "radius_km": 30,
+        }
     )
 
 
@@ -116,14 +117,8 @@ class AdhocGap(AdhocProfile):
     )
     target_posting: str | None = Field(None, min_length=1, max_length=64, description="目标岗位 id")
 
-    model_config = ConfigDict(
-        extra="forbid",
-        str_strip_whitespace=True,
-        json_schema_extra={
-            "examples": [
-                {"district": "沙坪坝区", "certificates": [], "target_occupation": "消防设施操作员", "radius_km": 30}
-            ]
-        },
+    model_config = _body_config(
+        {"district": "沙坪坝区", "certificates": [], "target_occupation": "消防设施操作员", "radius_km": 30}
     )
 
 
@@ -136,14 +131,8 @@ class CandidateText(_Body):
     offset: int = Field(0, ge=0, le=1000)
     radius_km: float | None = Field(None, gt=0, le=500, description="候选人居住地半径（公里）")
 
-    model_config = ConfigDict(
-        extra="forbid",
-        str_strip_whitespace=True,
-        json_schema_extra={
-            "examples": [
-                {"text": "消防控制室值班，持消防设施操作员中级证，做一休一", "district": "沙坪坝区", "top_k": 10}
-            ]
-        },
+    model_config = _body_config(
+        {"text": "消防控制室值班，持消防设施操作员中级证，做一休一", "district": "沙坪坝区", "top_k": 10}
     )
 
 
@@ -168,50 +157,13 @@ class ExtractIn(_Body):
     skills: list[Skill] = Field(default_factory=list, max_length=50, description="技能标签 / skill tags")
 
 
-class ExtractedCertificate(BaseModel):
-    type: str
-    occupation: str | None = None
-    item: str | None = None
-    level: str | None = None
-    mandatory: bool
-    group: str | None = None
-
-
-class ExtractedRequirements(BaseModel):
-    certificates: list[ExtractedCertificate]
-    min_experience_years: float | None
-    education: str | None
-
-
-class Span(BaseModel):
-    field: str
-    text: str
-    start: int = Field(description="在“标题\n描述”（NFKC 规范化后）中的起始位置 / offset in title + newline + text")
-    end: int
-    mandatory: bool | None = None
-
-
-class ExtractOut(BaseModel):
-    """Same shape as a posting's `requirements`, plus shift, benefits and the span each came from."""
-
-    requirements: ExtractedRequirements
-    shift: str | None
-    benefits: list[str]
-    spans: list[Span]
-
-
 class LintIn(_Body):
     title: str = Field("", max_length=200)
     description: str = Field("", max_length=MAX_TEXT * 5)
     education: str | None = Field(None, max_length=200)
     skills: list[Skill] = Field(default_factory=list, max_length=50)
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"title": "汽车装调工", "description": "整车装配与调试，限男性，年龄35岁以下。"}]
-        },
-    )
+    model_config = _body_config({"title": "汽车装调工", "description": "整车装配与调试，限男性，年龄35岁以下。"})
 
 
 class KeyIn(_Body):
@@ -224,12 +176,7 @@ class KeyIn(_Body):
     )
     label: str | None = Field(None, max_length=200)
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"role": "employer", "subject": "重庆示例物业服务有限公司", "label": "招聘专员"}]
-        },
-    )
+    model_config = _body_config({"role": "employer", "subject": "重庆示例物业服务有限公司", "label": "招聘专员"})
 
 
 POSTING_EXAMPLE = {

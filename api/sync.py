@@ -20,9 +20,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, insert, select
 
-from api.tables import ChangeRow, ensure_tables, utcnow
 from matcher.engine import Engine
 from matcher.store import Store
+from matcher.tables import ChangeRow, ensure_tables, utcnow
 
 log = logging.getLogger("api.sync")
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.common import RESULTS_DIR, machine_info, package_versions, write_json
+from eval.common import RESULTS_DIR, machine_info, markdown_table, package_versions, percentile, write_json
 
 log = logging.getLogger("eval")
 
@@ -78,7 +78,7 @@ def _has_torch() -> bool:
     return importlib.util.find_spec("sentence_transformers") is not None
 
 
-def throughput(enc, items: list[str], repeats: int = 3) -> float:  # type: ignore[no-untyped-def]
+def throughput(enc, items: list[str], repeats: int = 3) -> float:
     enc.encode(items[:64], kind="passage")  # warm-up
     rates = []
     for _ in range(repeats):
@@ -88,14 +88,14 @@ def throughput(enc, items: list[str], repeats: int = 3) -> float:  # type: ignor
     return statistics.median(rates)
 
 
-def latency(enc, items: list[str]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def latency(enc, items: list[str]) -> dict[str, float | None]:
     enc.encode(items[:3], kind="query")
     ms = []
     for text in items:
         t0 = time.perf_counter()
         enc.encode([text], kind="query")
         ms.append((time.perf_counter() - t0) * 1000)
-    return {"p50": float(np.percentile(ms, 50)), "p99": float(np.percentile(ms, 99)), "n": len(ms)}
+    return {"p50": percentile(ms, 0.5), "p99": percentile(ms, 0.99), "n": len(ms)}
 
 
 def run(quick: bool = False) -> dict:
@@ -159,15 +159,17 @@ def markdown(r: dict) -> str:
         f"{r['texts']['postings']} posting texts as the service embeds them (mean "
         f"{r['texts']['posting_chars_mean']} chars). Throughput: batch 64, median of 3 passes. Latency: one "
         "title per call (kind=query).\n",
-        "| encoder | titles/s | postings/s | query p50 ms | query p99 ms | load s |",
-        "|---|---:|---:|---:|---:|---:|",
+        *markdown_table(
+            ["encoder", "titles/s", "postings/s", "query p50 ms", "query p99 ms", "load s"],
+            (
+                [label, f"{e['titles_per_s']:.0f}", f"{e['postings_per_s']:.0f}"]
+                + [f"{e['query_latency_ms'][q]:.1f}" for q in ("p50", "p99")]
+                + [f"{e['load_s']:.1f}"]
+                for label, e in r["encoders"].items()
+            ),
+            "lrrrrr",
+        ),
     ]
-    for label, e in r["encoders"].items():
-        q = e["query_latency_ms"]
-        lines.append(
-            f"| {label} | {e['titles_per_s']:.0f} | {e['postings_per_s']:.0f} | {q['p50']:.1f} | "
-            f"{q['p99']:.1f} | {e['load_s']:.1f} |"
-        )
     if r["skipped"]:
         lines.append("\nSkipped: " + "; ".join(f"{k} — {v}" for k, v in r["skipped"].items()) + ".")
     if r["fidelity"]:

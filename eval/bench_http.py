@@ -22,7 +22,7 @@ What it does
        of the HTTP layer itself. `--scenarios stored@1,stored` etc.: `@N` sets the clients of one scenario.
 4. Reports throughput, p50/p95/p99/max client-side latency, error count (non-200 or transport error),
    the server's own latency histogram (from /metrics) and the CPU used by *other* processes during each
-   run (from /proc/stat): when that is high, the machine was busy and the numbers are pessimistic.
+   run (`eval.common.CpuMeter`, psutil): when that is high, the machine was busy and the numbers are pessimistic.
    Writes `eval/results/bench_http.json` and `.md` (`--quick`: `bench_http_quick.*`).
 
 The load generator runs on the same 2 cores as the server, so it takes CPU the server could use.
@@ -35,20 +35,29 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-import math
 import os
-import platform
 import random
 import re
-import resource
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from eval.common import (
+    CpuMeter,
+    bearer,
+    free_port,
+    machine_info,
+    markdown_table,
+    mint_keys,
+    percentile,
+    serve_process,
+    uvicorn_command,
+    wait_ready,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE_ROOT = REPO / "var" / "bench_http"
@@ -160,121 +169,22 @@ def build_home(n_postings: int, root: Path = CACHE_ROOT, trained: bool = False) 
 # --- the server ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
-def serve(home: Path, port: int, log_path: Path, workers: int = 1):  # type: ignore[no-untyped-def]
-    env = os.environ | {"MATCHER_HOME": str(home), "MATCHER_LOG_LEVEL": "WARNING"}
+def serve(home: Path, port: int, log_path: Path, workers: int = 1) -> Iterator[subprocess.Popen]:
+    """`matcher serve` (what the CLI runs) on `home`, or uvicorn with several worker processes (what-if only:
+    each worker has its own in-memory world, so writes are not shared between workers)."""
     if workers == 1:
         cmd = [sys.executable, "-m", "matcher.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    else:  # what-if only: each worker has its own in-memory world (writes are not shared between workers)
-        cmd = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
-    log = log_path.open("w")
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+    else:
+        cmd = uvicorn_command(port, workers)
+    with serve_process(cmd, home, log_path, {"MATCHER_LOG_LEVEL": "WARNING"}) as proc:
         yield proc
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
-
-
-def wait_ready(base_url: str, proc: subprocess.Popen, timeout: float = 1800) -> float:
-    import httpx
-
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before it was ready")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base_url}/readyz", timeout=5).status_code == 200:
-                return time.perf_counter() - started
-        time.sleep(1)
-    raise TimeoutError("server not ready in time")
 
 
 # --- load ------------------------------------------------------------------------------------------
 
 
-class CpuMeter:
-    """Busy CPU of the whole machine vs. of our processes, from /proc (Linux)."""
-
-    def __init__(self, pids: list[int]) -> None:
-        self.pids = pids
-        self.tick = os.sysconf("SC_CLK_TCK")
-
-    def _machine(self) -> tuple[float, float]:
-        fields = [float(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-        idle = fields[3] + fields[4]
-        return sum(fields) - idle, sum(fields)
-
-    def _ours(self) -> float:
-        total = 0.0
-        for pid in self.pids:
-            for p in [pid, *_children(pid)]:
-                with contextlib.suppress(OSError, IndexError):
-                    parts = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-                    total += float(parts[11]) + float(parts[12])
-        return total
-
-    def start(self) -> None:
-        self.m0, self.ours0, self.t0 = self._machine(), self._ours(), time.perf_counter()
-
-    def stop(self) -> dict:
-        (busy1, _total1), ours1, elapsed = self._machine(), self._ours(), time.perf_counter() - self.t0
-        busy = busy1 - self.m0[0]
-        ours = ours1 - self.ours0
-        cores = os.cpu_count() or 1
-        return {
-            "machine_busy_cores": round(busy / self.tick / elapsed, 2),
-            "ours_cores": round(ours / self.tick / elapsed, 2),
-            "others_cores": round(max(0.0, busy - ours) / self.tick / elapsed, 2),
-            "cores": cores,
-        }
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    with contextlib.suppress(OSError):
-        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            out.append(int(child))
-            out.extend(_children(int(child)))
-    return out
-
-
-def percentile(sorted_values: list[float], q: float) -> float | None:
-    if not sorted_values:
-        return None
-    k = (len(sorted_values) - 1) * q
-    lo, hi = math.floor(k), math.ceil(k)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
-
-
-async def drive(base_url: str, make_request, concurrency: int, duration: float, warmup: float) -> dict:  # type: ignore[no-untyped-def]
+async def drive(base_url: str, make_request, concurrency: int, duration: float, warmup: float) -> dict:
     """`concurrency` workers send requests back to back for `duration` s (after `warmup` s not counted)."""
     import httpx
 
@@ -344,7 +254,7 @@ def _lua(text: str) -> str:
     return "[==[" + text + "]==]"
 
 
-def drive_wrk(base_url: str, make_request, concurrency: int, duration: float, warmup: float) -> dict:  # type: ignore[no-untyped-def]
+def drive_wrk(base_url: str, make_request, concurrency: int, duration: float, warmup: float) -> dict:
     """The same requests through Debian's `wrk` (C, one thread, epoll): a load generator that leaves the
     server's cores alone. 2,000 requests are drawn up front and wrk picks among them at random."""
     import urllib.parse
@@ -366,7 +276,7 @@ def drive_wrk(base_url: str, make_request, concurrency: int, duration: float, wa
     script.write_text(WRK_SCRIPT % ",\n".join(entries), encoding="utf-8")
 
     def run_wrk(seconds: float) -> tuple[dict, float]:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        before = _reaped_children_cpu_s()
         out = subprocess.run(
             [
                 "wrk",
@@ -383,11 +293,11 @@ def drive_wrk(base_url: str, make_request, concurrency: int, duration: float, wa
             text=True,
             check=True,
         )
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        after = _reaped_children_cpu_s()
         line = next((x for x in out.stdout.splitlines() if x.startswith("WRK ")), None)
         if line is None:
             raise RuntimeError(f"wrk gave no summary:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
-        return json.loads(line[4:]), (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return json.loads(line[4:]), after - before
 
     try:
         if warmup > 0:
@@ -412,6 +322,14 @@ def drive_wrk(base_url: str, make_request, concurrency: int, duration: float, wa
         "loadgen": "wrk",
         "loadgen_cores": round(cpu_s / secs, 3),
     }
+
+
+def _reaped_children_cpu_s() -> float:
+    """CPU-seconds of this process's finished children (wrk, once it has exited)."""
+    import psutil
+
+    t = psutil.Process().cpu_times()
+    return t.children_user + t.children_system
 
 
 def server_histogram(base_url: str, route: str) -> dict[float, float]:
@@ -453,10 +371,10 @@ def scenarios(home: Path, headers: dict) -> dict:
     skills = sorted({s for p in profiles for s in p.get("skills", [])}) or ["沟通"]
     districts = sorted({p["district"] for p in profiles})
 
-    def stored(rng: random.Random):  # type: ignore[no-untyped-def]
+    def stored(rng: random.Random):
         return "GET", f"/api/trainees/{rng.choice(trainee_ids)}/jobs", {"params": {"top_k": 20}, "headers": headers}
 
-    def adhoc(rng: random.Random):  # type: ignore[no-untyped-def]
+    def adhoc(rng: random.Random):
         chosen = rng.sample(certs, k=min(len(certs), rng.randint(1, 2)))
         body = {
             "district": rng.choice(districts),
@@ -468,11 +386,11 @@ def scenarios(home: Path, headers: dict) -> dict:
         }
         return "POST", "/api/match/jobs", {"json": body}
 
-    def record(rng: random.Random):  # type: ignore[no-untyped-def]
+    def record(rng: random.Random):
         """The HTTP layer alone: key check, one store read, JSON (no ranking) — what the API itself costs."""
         return "GET", f"/api/trainees/{rng.choice(trainee_ids)}/contact-requests", {"headers": headers}
 
-    def healthz(rng: random.Random):  # type: ignore[no-untyped-def]
+    def healthz(rng: random.Random):
         """The floor: no key, no store, no ranking — what one request through uvicorn + FastAPI costs."""
         return "GET", "/healthz", {}
 
@@ -498,23 +416,20 @@ def run(args: argparse.Namespace) -> dict:
         "duration_s": args.duration,
         "warmup_s": args.warmup,
         "workers": args.workers,
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "machine": machine_info(),
         "started_at": dt.datetime.now().isoformat(timespec="seconds"),
         "home": json.loads((home / "build.json").read_text(encoding="utf-8")),
         "loadgen": args.loadgen,
         "targets": {"stored_p99_ms": 50, "throughput_rps": 200, "errors": 0},
         "scenarios": {},
     }
-    from api.auth import KeyStore
     from matcher.config import Settings
-    from matcher.store import Store
 
     result["encoder"] = Settings(home=home).encoder  # what `matcher serve` resolves for this home
-    _, secret = KeyStore(Store.from_settings(Settings(home=home))).create("office", "bench", "bench_http")
-    headers = {"Authorization": f"Bearer {secret}"}
+    headers = bearer(mint_keys(home, {"office": ("office", "bench")}, "bench_http")["office"])
     with serve(home, port, log_path, args.workers) as proc:
         _log(f"server pid {proc.pid} on {base_url}; waiting for /readyz")
-        result["startup_seconds"] = round(wait_ready(base_url, proc), 1)
+        result["startup_seconds"] = round(wait_ready(base_url, proc, timeout=1800, interval=1.0), 1)
         _log(f"ready after {result['startup_seconds']}s")
         result["readyz"] = httpx.get(f"{base_url}/readyz", timeout=10).json()
         meter = CpuMeter([proc.pid, os.getpid()])
@@ -531,7 +446,7 @@ def run(args: argparse.Namespace) -> dict:
                 stats = asyncio.run(drive(base_url, make, concurrency, args.duration, args.warmup))
                 stats["loadgen"] = "httpx"
             stats["concurrency"] = concurrency
-            stats["cpu"] = meter.stop()
+            stats["cpu"] = meter.cores()
             stats["server_side"] = histogram_summary(before, server_histogram(base_url, route))
             result["scenarios"][spec if conc else name] = stats
             _log(f"{spec}: {json.dumps(stats, ensure_ascii=False)}")
@@ -543,6 +458,10 @@ def run(args: argparse.Namespace) -> dict:
     return result
 
 
+def _loadgen(s: dict) -> str:
+    return s.get("loadgen", "httpx") + (f" {s['loadgen_cores']} cores" if "loadgen_cores" in s else "")
+
+
 def markdown(r: dict) -> str:
     lines = [
         f"# HTTP load benchmark ({r['started_at']})",
@@ -552,18 +471,22 @@ def markdown(r: dict) -> str:
         f"{r['workers']} server process(es); {r['machine']['cpus']} CPUs; server ready in {r.get('startup_seconds')} s; "
         f"encoder `{r.get('encoder', '?')}`; load generator {r.get('loadgen', 'httpx')}.",
         "",
-        "| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | server p99 ≤ ms | CPU: ours / others (cores) | load generator |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
-    for name, s in r["scenarios"].items():
-        cpu = s["cpu"]
-        lines.append(
-            f"| {name} | {s.get('concurrency', r['concurrency'])} | {s['throughput_rps']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | "
-            f"{s['errors']} | {s['server_side'].get('p99_le_ms')} | {cpu['ours_cores']} / {cpu['others_cores']} | "
-            f"{s.get('loadgen', 'httpx')}{' ' + str(s['loadgen_cores']) + ' cores' if 'loadgen_cores' in s else ''} |"
-        )
+    lines += markdown_table(
+        ["scenario", "clients", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "server p99 ≤ ms"]
+        + ["CPU: ours / others (cores)", "load generator"],
+        (
+            [name, s.get("concurrency", r["concurrency"]), s["throughput_rps"], s["p50_ms"], s["p95_ms"], s["p99_ms"]]
+            + [s["max_ms"], s["errors"], s["server_side"].get("p99_le_ms")]
+            + [f"{s['cpu']['ours_cores']} / {s['cpu']['others_cores']}", _loadgen(s)]
+            for name, s in r["scenarios"].items()
+        ),
+        "lrrrrrrrrll",
+    )
     t = r["targets"]
-    stored = r["scenarios"].get("stored") or next((v for k, v in r["scenarios"].items() if k.startswith("stored")), {})
+    stored: dict[str, Any] = r["scenarios"].get("stored") or next(
+        (v for k, v in r["scenarios"].items() if k.startswith("stored")), {}
+    )
     lines += [
         "",
         f"Targets: stored-trainee p99 ≤ {t['stored_p99_ms']} ms → "

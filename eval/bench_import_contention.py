@@ -29,8 +29,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eval.bench_http import CACHE_ROOT, CpuMeter, build_home, free_port, percentile, serve, wait_ready
-from eval.common import machine_info, write_json
+from eval.bench_http import CACHE_ROOT, build_home, serve
+from eval.common import (
+    CpuMeter,
+    bearer,
+    copy_home,
+    free_port,
+    machine_info,
+    markdown_table,
+    mint_keys,
+    percentile,
+    wait_ready,
+    write_json,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SEED = 20261203
@@ -56,7 +67,7 @@ def lock_stats(base_url: str) -> dict[str, float]:
 class Probe(threading.Thread):
     """One client sending `make()` requests back to back until stopped; latencies per phase."""
 
-    def __init__(self, base_url: str, make) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, base_url: str, make) -> None:
         super().__init__(daemon=True)
         self.base_url, self.make = base_url, make
         self.phase = "warmup"
@@ -117,29 +128,28 @@ def run(args: argparse.Namespace) -> dict:
 
     import httpx
 
-    from api.auth import KeyStore
-    from api.testing import copy_home
     from matcher.config import Settings
     from matcher.store import Store
 
     scratch = Path(tempfile.mkdtemp(prefix="contention-", dir=CACHE_ROOT))
     home = copy_home(build_home(args.postings), scratch / "home")  # the import must not grow the shared home
-    store = Store.from_settings(Settings(home=home))
-    keys = KeyStore(store)
-    office = {"Authorization": f"Bearer {keys.create('office', 'bench', 'contention')[1]}"}
-    employer = {"Authorization": f"Bearer {keys.create('employer', EMPLOYER, 'contention')[1]}"}
-    admin = {"Authorization": f"Bearer {keys.create('admin', 'bench', 'contention')[1]}"}
-    trainees = [p["id"] for p in store.profiles()]
+    keys = mint_keys(
+        home,
+        {"office": ("office", "bench"), "employer": ("employer", EMPLOYER), "admin": ("admin", "bench")},
+        "contention",
+    )
+    office, employer, admin = (bearer(keys[name]) for name in ("office", "employer", "admin"))
+    trainees = [p["id"] for p in Store.from_settings(Settings(home=home)).profiles()]
     body = import_body(home, args.rows)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
 
-    def read(rng: random.Random):  # type: ignore[no-untyped-def]
+    def read(rng: random.Random):
         return "GET", f"/api/trainees/{rng.choice(trainees)}/jobs", {"params": {"top_k": 20}, "headers": office}
 
     counter = iter(range(10**9))
 
-    def write(rng: random.Random):  # type: ignore[no-untyped-def]
+    def write(rng: random.Random):
         pid = f"PROBE-{next(counter) % 200:03d}"
         posting = {
             "id": pid,
@@ -187,7 +197,7 @@ def run(args: argparse.Namespace) -> dict:
             after = lock_stats(base_url)
             phases[name] = {
                 "seconds": round(elapsed, 1),
-                "cpu": meter.stop(),
+                "cpu": meter.cores(),
                 **{k: probes[k].summary(name) for k in probes},
                 "write_lock": {
                     "acquisitions": int(after["writes"] - before["writes"]),
@@ -210,6 +220,10 @@ def run(args: argparse.Namespace) -> dict:
     return result
 
 
+def _p50_p99_max(probe: dict) -> str:
+    return f"{probe.get('p50_ms')} / {probe.get('p99_ms')} / {probe.get('max_ms')}"
+
+
 def markdown(r: dict) -> str:
     lines = [
         f"# Bulk import vs. the rest of the service ({r['started_at']})",
@@ -218,17 +232,17 @@ def markdown(r: dict) -> str:
         f"encoder `{r.get('encoder')}`, one `matcher serve`; one reader client and one writer client, "
         "each one request at a time.",
         "",
-        "| phase | seconds | reader p50 / p99 / max ms | writer p50 / p99 / max ms | errors | write-lock holds | "
-        "held s | machine busy cores |",
-        "|---|---|---|---|---|---|---|---|",
+        *markdown_table(
+            ["phase", "seconds", "reader p50 / p99 / max ms", "writer p50 / p99 / max ms", "errors"]
+            + ["write-lock holds", "held s", "machine busy cores"],
+            (
+                [name, ph["seconds"], _p50_p99_max(ph["read"]), _p50_p99_max(ph["write"])]
+                + [ph["read"]["errors"] + ph["write"]["errors"], ph["write_lock"]["acquisitions"]]
+                + [ph["write_lock"]["held_seconds"], ph["cpu"]["machine_busy_cores"]]
+                for name, ph in r["phases"].items()
+            ),
+        ),
     ]
-    for name, ph in r["phases"].items():
-        rd, wr, wl = ph["read"], ph["write"], ph["write_lock"]
-        lines.append(
-            f"| {name} | {ph['seconds']} | {rd.get('p50_ms')} / {rd.get('p99_ms')} / {rd.get('max_ms')} | "
-            f"{wr.get('p50_ms')} / {wr.get('p99_ms')} / {wr.get('max_ms')} | {rd['errors'] + wr['errors']} | "
-            f"{wl['acquisitions']} | {wl['held_seconds']} | {ph['cpu']['machine_busy_cores']} |"
-        )
     imp = r["phases"]["import"].get("import", {})
     longest = r["phases"]["import"]["write_lock"]["longest_hold_ms_so_far"]
     lines += [

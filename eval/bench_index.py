@@ -28,8 +28,9 @@ Measurements.
   `VectorIndex.search` (the id mapping and filter handling included, query encoding excluded), for
   exact flat search and the ANN index, each without filter, with a district allow-set (~5% of ids)
   and with an "open status" predicate (~90%). BM25 latency up to 100k.
-- Recall@20 of the ANN index against exact search on the same queries (and the same filters).
-- CPU used by *other* processes during each phase (from /proc/stat): when it is high, the
+- Recall@20 of the ANN index against exact search on the same queries (and the same filters): ground truth
+  by `faiss.contrib.exhaustive_search.knn_ground_truth`, recall by `faiss.contrib.evaluation.knn_intersection_measure`.
+- CPU used by *other* processes during each phase (`eval.common.CpuMeter`, psutil): when it is high, the
   measurements were disturbed, and the report says so.
 """
 
@@ -44,18 +45,22 @@ import gzip
 import json
 import math
 import os
-import platform
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from eval.common import CpuMeter, latency_summary, machine_info, markdown_table, package_versions, rss_mb
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without loading FAISS
+    from indexes import VectorIndex
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_JOBS_CSV = REPO.parent / "shared" / "data" / "jobpostings_2024" / "jobs.csv.gz"
@@ -98,92 +103,29 @@ TARGET_RSS_1M_MB = 1536.0
 # ---------------------------------------------------------------- helpers
 
 
-def rss_mb() -> dict[str, float | None]:
-    """Current and peak resident set size of this process, MB (Linux /proc; psutil elsewhere)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            fields = dict(line.split(":", 1) for line in f if ":" in line)
-        return {
-            "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
-            "peak_mb": int(fields["VmHWM"].split()[0]) / 1024,
-        }
-    except (OSError, KeyError, ValueError):
-        try:
-            import psutil
-
-            return {"rss_mb": psutil.Process().memory_info().rss / 2**20, "peak_mb": None}
-        except ImportError:
-            return {"rss_mb": None, "peak_mb": None}
+def percentiles(ms: list[float]) -> dict[str, Any]:
+    return latency_summary(ms, digits=3)
 
 
-class CpuMeter:
-    """CPU-seconds used by other processes (all busy time in /proc/stat minus this process and its
-    children) between two points: tells whether a measurement was disturbed."""
-
-    def __init__(self) -> None:
-        self._tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-        self.start = self._snap()
-
-    def _snap(self) -> tuple[float, float, float] | None:
-        try:
-            with open("/proc/stat", encoding="ascii") as f:
-                values = [int(v) for v in f.readline().split()[1:]]
-        except OSError:
-            return None
-        busy = sum(values) - values[3] - (values[4] if len(values) > 4 else 0)  # minus idle and iowait
-        t = os.times()
-        own = t.user + t.system + t.children_user + t.children_system
-        return busy / self._tick, own, time.monotonic()
-
-    def read(self) -> dict[str, float] | None:
-        end = self._snap()
-        if self.start is None or end is None:
-            return None
-        busy, own, wall = (e - s for e, s in zip(end, self.start, strict=False))
-        other = max(0.0, busy - own)
-        return {
-            "wall_s": round(wall, 2),
-            "own_cpu_s": round(own, 2),
-            "other_cpu_s": round(other, 2),
-            "other_cores_avg": round(other / wall, 2) if wall > 0 else 0.0,
-        }
-
-
-def percentiles(ms: list[float]) -> dict[str, float]:
-    a = np.asarray(ms, dtype=np.float64)
-    return {
-        "n": len(a),
-        "p50_ms": round(float(np.percentile(a, 50)), 3),
-        "p95_ms": round(float(np.percentile(a, 95)), 3),
-        "p99_ms": round(float(np.percentile(a, 99)), 3),
-        "mean_ms": round(float(a.mean()), 3),
-        "max_ms": round(float(a.max()), 3),
-    }
-
-
-def machine_info() -> dict[str, Any]:
+def index_machine_info() -> dict[str, Any]:
+    """`eval.common.machine_info` under this JSON's key names, plus what FAISS numbers depend on."""
     import faiss
 
+    m = machine_info()
+    versions = package_versions(("numpy", "faiss-cpu"))
     info: dict[str, Any] = {
-        "cpu_count": os.cpu_count(),
-        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "faiss": faiss.__version__,
+        "cpu_count": m["cpus"],
+        "cpus_usable": m["cpus_usable"],
+        "platform": m["platform"],
+        "python": m["python"],
+        "numpy": versions["numpy"],
+        "faiss": versions["faiss-cpu"],
         "faiss_omp_threads": faiss.omp_get_max_threads(),
+        "mem_total_gb": m["mem_total_gb"],
+        "loadavg_start": m["loadavg_at_start"],
     }
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu_model"] = line.split(":", 1)[1].strip()
-                break
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                info["mem_total_gb"] = round(int(line.split()[1]) / 2**20, 1)
-    with contextlib.suppress(OSError):
-        info["loadavg_start"] = [round(x, 2) for x in os.getloadavg()]
+    if "cpu_model" in m:
+        info["cpu_model"] = m["cpu_model"]
     return info
 
 
@@ -263,6 +205,8 @@ class Reporter:
     def __init__(self) -> None:
         self._t0 = time.monotonic()
         self._last_refresh = 0.0
+        self.console: Any = None
+        self.progress: Any = None
         try:
             from rich.console import Console
             from rich.progress import (
@@ -331,8 +275,12 @@ class Reporter:
             from tqdm import tqdm
 
             bar = tqdm(total=total, desc=desc, file=sys.stderr)
+
+            def advance_bar(n: int) -> None:
+                bar.update(n)
+
             try:
-                yield bar.update
+                yield advance_bar
             finally:
                 bar.close()
 
@@ -373,7 +321,7 @@ def bench_encoders(sample: list[str], sizes: dict[str, int], rep: Reporter, batc
                 "sentences_per_s": round(n / seconds, 1),
                 "first_call_s": round(load_s, 3),
                 "single_short_query_ms": percentiles(single),
-                "cpu": meter.read(),
+                "cpu": meter.seconds(),
             }
             rep.log(f"encoder {spec}: {n / seconds:.1f} texts/s (batch {batch_size})")
         except Exception as exc:  # noqa: BLE001 - a missing backend must not sink the whole benchmark
@@ -410,7 +358,7 @@ def encode_corpus(
         "seconds": round(seconds, 2),
         "texts_per_s": round(len(texts) / seconds, 1),
         "seconds_at": marks,
-        "cpu": meter.read(),
+        "cpu": meter.seconds(),
     }
     rep.log(f"encoded {len(texts):,} texts in {seconds:.1f}s ({len(texts) / seconds:.0f}/s)")
     return vectors, info
@@ -434,7 +382,7 @@ def encode_cached(
 
     digest = texts_digest(texts)
     meta_path = cache.with_suffix(".json") if cache is not None else None
-    if cache is not None and cache.is_file() and meta_path.is_file():
+    if cache is not None and meta_path is not None and cache.is_file() and meta_path.is_file():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("sha256") == digest and meta.get("encoder_id") == get_encoder("usem").id:
             vectors = np.load(cache)
@@ -446,7 +394,7 @@ def encode_cached(
             rep.log(f"loaded {len(vectors):,} cached vectors from {cache} (encoding not timed in this run)")
             return vectors, info
     vectors, info = encode_corpus(texts, checkpoints, rep)
-    if cache is not None:
+    if cache is not None and meta_path is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.save(cache, vectors)
         meta_path.write_text(
@@ -497,8 +445,18 @@ def rss_probe_main(directory: str, queries_file: str | None) -> None:
     )
 
 
+def _top_ids(index: VectorIndex, allow: Any) -> Callable[[np.ndarray], Any]:
+    """One query → the ids VectorIndex returns (the product's search path, filter included)."""
+    return lambda q: index.search(q, K, allow=allow)[0]
+
+
+def _raw_search(index: VectorIndex) -> Callable[[np.ndarray], Any]:
+    """One query → the raw FAISS call under VectorIndex (no id map, no filter, FAISS's own threads)."""
+    return lambda q: index._index.search(q[None, :], K)
+
+
 def time_queries(
-    search: Callable[[np.ndarray], Any], queries: np.ndarray, desc: str, rep: Reporter
+    search: Callable[[Any], Any], queries: Sequence[Any] | np.ndarray, desc: str, rep: Reporter
 ) -> tuple[dict[str, float], list[Any]]:
     # BLAS (usem, batched ground truth) and OpenMP (FAISS builds) worker threads keep spinning for a
     # moment after their last job; on 2 cores that adds ms to the next searches. Let them go idle.
@@ -522,23 +480,32 @@ def time_queries(
     return stats, results
 
 
-def recall_at_k(approx: list[list[tuple[str, float]]], exact_ids: list[list[str]]) -> float:
-    scores = []
-    for hits, truth in zip(approx, exact_ids, strict=False):
-        if truth:
-            scores.append(len({i for i, _ in hits} & set(truth)) / len(truth))
-    return round(float(np.mean(scores)), 4) if scores else float("nan")
+def recall_at_k(approx: list[list[tuple[str, float]]], truth: np.ndarray, row_of: dict[str, int]) -> float:
+    """Share of the exact top-k (rows, `exact_truth`) that each search found, over all queries: FAISS's
+    `knn_intersection_measure`. Hits are cut to k and padded with -2, which matches neither a row nor
+    FAISS's -1 padding."""
+    from faiss.contrib.evaluation import knn_intersection_measure
+
+    found = np.full(truth.shape, -2, dtype=np.int64)
+    for qi, hits in enumerate(approx):
+        rows = [row_of[i] for i, _ in hits[: truth.shape[1]]]
+        found[qi, : len(rows)] = rows
+    return round(float(knn_intersection_measure(found, truth)), 4) if truth.size else float("nan")
 
 
-def exact_truth(vectors: np.ndarray, rows: np.ndarray | None, queries: np.ndarray, ids: list[str]) -> list[list[str]]:
-    """Exact top-K ids (batched brute force; `rows` restricts to allowed rows)."""
+def exact_truth(vectors: np.ndarray, rows: np.ndarray | None, queries: np.ndarray) -> np.ndarray:
+    """Exact top-K rows of `vectors` per query (`rows` restricts to allowed rows; fewer than K allowed → that
+    many columns): FAISS's `knn_ground_truth`, block by block."""
     import faiss
+    from faiss.contrib.exhaustive_search import knn_ground_truth
 
     sub = vectors if rows is None else vectors[rows]
-    _, found = faiss.knn(queries, np.ascontiguousarray(sub), min(K, len(sub)), metric=faiss.METRIC_INNER_PRODUCT)
+    k = min(K, len(sub))
+    blocks = (np.ascontiguousarray(sub[i : i + 100_000]) for i in range(0, len(sub), 100_000))
+    _, found = knn_ground_truth(np.ascontiguousarray(queries), blocks, k, metric_type=faiss.METRIC_INNER_PRODUCT)
     if rows is not None:
         found = np.where(found >= 0, rows[np.maximum(found, 0)], -1)
-    return [[ids[j] for j in row if j >= 0] for row in found.tolist()]
+    return found
 
 
 def bench_size(
@@ -626,10 +593,11 @@ def bench_size(
     open_rows = np.flatnonzero(is_open).astype(np.int64)
     modes: dict[str, Any] = {"none": None, "district_set": district_ids, "open_predicate": open_pred}
     truth = {
-        "none": exact_truth(vectors, None, queries, ids),
-        "district_set": exact_truth(vectors, district_rows, queries, ids),
-        "open_predicate": exact_truth(vectors, open_rows, queries, ids),
+        "none": exact_truth(vectors, None, queries),
+        "district_set": exact_truth(vectors, district_rows, queries),
+        "open_predicate": exact_truth(vectors, open_rows, queries),
     }
+    row_of = {i: n for n, i in enumerate(ids)}
 
     # ---- exact flat search (the reference) and the index VectorIndex picked
     if index.index_type == "flat":
@@ -641,11 +609,9 @@ def bench_size(
     res["latency"] = {"exact": {}, "ann": {}}
     res["recall_at_20"] = {}
     for mode, allow in modes.items():
-        stats, hits = time_queries(
-            lambda q, a=allow, f=flat: f.search(q, K, allow=a)[0], queries[:n_exact], f"[{size:,}] exact {mode}", rep
-        )
+        stats, hits = time_queries(_top_ids(flat, allow), queries[:n_exact], f"[{size:,}] exact {mode}", rep)
         res["latency"]["exact"][mode] = stats
-        res.setdefault("exact_agrees_with_bruteforce", {})[mode] = recall_at_k(hits, truth[mode][:n_exact])
+        res.setdefault("exact_agrees_with_bruteforce", {})[mode] = recall_at_k(hits, truth[mode][:n_exact], row_of)
     if index.index_type == "flat":
         res["latency"]["ann"] = None
         res["recall_at_20"] = {m: 1.0 for m in modes}
@@ -653,24 +619,20 @@ def bench_size(
     else:
         for mode, allow in modes.items():
             stats, hits = time_queries(
-                lambda q, a=allow, i=index: i.search(q, K, allow=a)[0],
+                _top_ids(index, allow),
                 queries,
                 f"[{size:,}] {index.index_type} {mode}",
                 rep,
             )
             res["latency"]["ann"][mode] = stats
-            res["recall_at_20"][mode] = recall_at_k(hits, truth[mode])
+            res["recall_at_20"][mode] = recall_at_k(hits, truth[mode], row_of)
     # ---- the raw FAISS call (no id mapping, no filter) with FAISS's default OpenMP threads: what
     # VectorIndex avoids by running single-query searches on one thread (see indexes/faiss_store.py)
     res["latency"]["faiss_default_threads"] = {}
-    stats, _ = time_queries(
-        lambda q, f=flat: f._index.search(q[None, :], K), queries[:n_exact], f"[{size:,}] raw flat", rep
-    )
+    stats, _ = time_queries(_raw_search(flat), queries[:n_exact], f"[{size:,}] raw flat", rep)
     res["latency"]["faiss_default_threads"]["exact"] = stats
     if index.index_type != "flat":
-        stats, _ = time_queries(
-            lambda q, i=index: i._index.search(q[None, :], K), queries, f"[{size:,}] raw {index.index_type}", rep
-        )
+        stats, _ = time_queries(_raw_search(index), queries, f"[{size:,}] raw {index.index_type}", rep)
         res["latency"]["faiss_default_threads"]["ann"] = stats
     rep.log(
         f"[{size:,}] p99 exact {res['latency']['exact']['none']['p99_ms']:.2f} ms"
@@ -701,7 +663,7 @@ def bench_size(
         }
         del bm25
         gc.collect()
-    res["cpu"] = meter.read()
+    res["cpu"] = meter.seconds()
     shutil.rmtree(directory, ignore_errors=True)
     return res
 
@@ -719,6 +681,83 @@ def fmt_lat(stats: dict[str, Any] | None, cpu: bool = False) -> str:
     return f"{stats['p50_ms']:.2f} / {stats['p99_ms']:.2f}"
 
 
+LATENCY_COLUMNS = [
+    "postings",
+    "index",
+    "exact",
+    "exact + district (5%)",
+    "exact + open (90%)",
+    "ANN",
+    "ANN + district",
+    "ANN + open",
+    "BM25",
+    "BM25 + district",
+]
+
+
+def _latency_cells(r: dict[str, Any], cpu: bool, recall: bool = False) -> list[str]:
+    """One size's row of a latency table (LATENCY_COLUMNS): wall-clock or CPU-time p50 / p99 per search kind."""
+    ex, ann = r["latency"]["exact"], r["latency"]["ann"] or {}
+    bm = r.get("bm25", {}).get("latency", {})
+    cells = [f"{r['size']:,}", r["index_type"]]
+    cells += [fmt_lat(ex[m], cpu) for m in ("none", "district_set", "open_predicate")]
+    cells += [fmt_lat(ann.get(m), cpu) for m in ("none", "district_set", "open_predicate")]
+    if recall:
+        rec = r["recall_at_20"]
+        cells.append(f"{rec['none']:.3f} / {rec['district_set']:.3f} / {rec['open_predicate']:.3f}")
+    return cells + [fmt_lat(bm.get(m), cpu) for m in ("none", "district_set")]
+
+
+def _raw_cell(r: dict[str, Any], kind: str) -> str:
+    raw = (r["latency"].get("faiss_default_threads") or {}).get(kind)
+    return f"{fmt_lat(raw)} ({fmt_lat(raw, True)})" if raw else "–"
+
+
+def _encoder_row(spec: str, e: dict[str, Any]) -> list[Any]:
+    if "error" in e:
+        return [spec, f"error: {e['error']}", *[""] * 6]
+    return [
+        spec,
+        e["encoder_id"],
+        e["dim"],
+        f"{e['texts']} (mean {e['mean_chars']} chars)",
+        e["batch_size"],
+        f"{e['sentences_per_s']:.1f}",
+        f"{e['first_call_s']:.2f}",
+        f"{e['single_short_query_ms']['p50_ms']:.1f}",
+    ]
+
+
+def _build_row(r: dict[str, Any]) -> list[Any]:
+    mem = r["memory"]
+    mem_s = (
+        "error"
+        if "error" in mem
+        else f"{mem['after_queries_rss_mb']:.0f} ({mem['baseline_rss_mb']:.0f} + {mem['index_rss_mb']:.0f})"
+    )
+    load_s = "–" if "error" in mem else f"{mem['load_s']:.2f}"
+    vec = "encoded" if r["vectors"] == "encoded" else f"{r['encoded_texts']:,} encoded, rest replicated+perturbed"
+    total = r.get("total_encode_build_save_s")
+    if r["encode_s"] is None:
+        enc_s = "– (cached)"
+    elif r["vectors"] == "encoded":
+        enc_s = f"{r['encode_s']:.1f}"
+    else:
+        enc_s = f"({r['encode_s']:.1f} for the {r['encoded_texts']:,} encoded)"
+    return [
+        f"{r['size']:,}",
+        vec,
+        r["index_type"],
+        enc_s,
+        f"{r['build_s']:.1f} ({r['build_vectors_per_s']:,.0f})",
+        f"{r['save_s']:.1f}",
+        total if total is not None else "–",
+        f"{r['disk_mb']:.0f}",
+        mem_s,
+        load_s,
+    ]
+
+
 def markdown(results: dict[str, Any]) -> str:
     lines = [f"# Index benchmark ({results['mode']}, {results['date']})", ""]
     m = results["machine"]
@@ -734,16 +773,10 @@ def markdown(results: dict[str, Any]) -> str:
     lines.append("")
     lines.append("## Encoders (batch throughput after model load)")
     lines.append("")
-    lines.append("| backend | id | dim | texts | batch | sentences/s | first call (load) s | 1 short query p50 ms |")
-    lines.append("|---|---|---|---|---|---|---|---|")
-    for spec, e in results["encoders"].items():
-        if "error" in e:
-            lines.append(f"| {spec} | error: {e['error']} | | | | | | |")
-        else:
-            lines.append(
-                f"| {spec} | {e['encoder_id']} | {e['dim']} | {e['texts']} (mean {e['mean_chars']} chars) | {e['batch_size']} | "
-                f"{e['sentences_per_s']:.1f} | {e['first_call_s']:.2f} | {e['single_short_query_ms']['p50_ms']:.1f} |"
-            )
+    lines += markdown_table(
+        ["backend", "id", "dim", "texts", "batch", "sentences/s", "first call (load) s", "1 short query p50 ms"],
+        (_encoder_row(spec, e) for spec, e in results["encoders"].items()),
+    )
     enc = results["encoding"]
     lines.append("")
     if enc.get("from_cache"):
@@ -755,92 +788,48 @@ def markdown(results: dict[str, Any]) -> str:
     lines.append("")
     lines.append("## Build and memory")
     lines.append("")
-    lines.append(
-        "| postings | vectors | index | encode s | index build s (vectors/s) | save s | encode+build+save s | disk MB | RSS loaded MB (baseline + index) | load s |"
+    lines += markdown_table(
+        ["postings", "vectors", "index", "encode s", "index build s (vectors/s)", "save s", "encode+build+save s"]
+        + ["disk MB", "RSS loaded MB (baseline + index)", "load s"],
+        (_build_row(r) for r in results["sizes"].values()),
     )
-    lines.append("|---|---|---|---|---|---|---|---|---|---|")
-    for r in results["sizes"].values():
-        mem = r["memory"]
-        mem_s = (
-            "error"
-            if "error" in mem
-            else f"{mem['after_queries_rss_mb']:.0f} ({mem['baseline_rss_mb']:.0f} + {mem['index_rss_mb']:.0f})"
-        )
-        load_s = "–" if "error" in mem else f"{mem['load_s']:.2f}"
-        vec = "encoded" if r["vectors"] == "encoded" else f"{r['encoded_texts']:,} encoded, rest replicated+perturbed"
-        total = r.get("total_encode_build_save_s")
-        if r["encode_s"] is None:
-            enc_s = "– (cached)"
-        elif r["vectors"] == "encoded":
-            enc_s = f"{r['encode_s']:.1f}"
-        else:
-            enc_s = f"({r['encode_s']:.1f} for the {r['encoded_texts']:,} encoded)"
-        lines.append(
-            f"| {r['size']:,} | {vec} | {r['index_type']} | {enc_s} | "
-            f"{r['build_s']:.1f} ({r['build_vectors_per_s']:,.0f}) | {r['save_s']:.1f} | {total if total is not None else '–'} | "
-            f"{r['disk_mb']:.0f} | {mem_s} | {load_s} |"
-        )
     lines.append("")
     lines.append(
         f"## Query latency, top-{K}, ms p50 / p99 (VectorIndex.search incl. id mapping; query encoding excluded)"
     )
     lines.append("")
-    lines.append(
-        "| postings | index | exact | exact + district (5%) | exact + open (90%) | ANN | ANN + district | ANN + open | recall@20 (none / district / open) | BM25 | BM25 + district |"
+    lines += markdown_table(
+        [*LATENCY_COLUMNS[:8], "recall@20 (none / district / open)", *LATENCY_COLUMNS[8:]],
+        (_latency_cells(r, cpu=False, recall=True) for r in results["sizes"].values()),
     )
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
-    for r in results["sizes"].values():
-        ex, ann = r["latency"]["exact"], r["latency"]["ann"] or {}
-        rec = r["recall_at_20"]
-        bm = r.get("bm25", {}).get("latency", {})
-        lines.append(
-            f"| {r['size']:,} | {r['index_type']} | {fmt_lat(ex['none'])} | {fmt_lat(ex['district_set'])} | {fmt_lat(ex['open_predicate'])} | "
-            f"{fmt_lat(ann.get('none'))} | {fmt_lat(ann.get('district_set'))} | {fmt_lat(ann.get('open_predicate'))} | "
-            f"{rec['none']:.3f} / {rec['district_set']:.3f} / {rec['open_predicate']:.3f} | "
-            f"{fmt_lat(bm.get('none'))} | {fmt_lat(bm.get('district_set'))} |"
-        )
     lines.append("")
     lines.append(
         "Raw FAISS call, unfiltered, with FAISS's default OpenMP threads (VectorIndex runs single queries on one "
         "thread instead), ms p50 / p99 (CPU time of the calling thread p50 / p99):"
     )
     lines.append("")
-    lines.append("| postings | index | exact (flat) | ANN |")
-    lines.append("|---|---|---|---|")
-    for r in results["sizes"].values():
-        raw = r["latency"].get("faiss_default_threads") or {}
-        cells = [
-            f"{fmt_lat(raw.get(m))} ({fmt_lat(raw.get(m), True)})" if raw.get(m) else "–" for m in ("exact", "ann")
-        ]
-        lines.append(f"| {r['size']:,} | {r['index_type']} | {cells[0]} | {cells[1]} |")
+    lines += markdown_table(
+        ["postings", "index", "exact (flat)", "ANN"],
+        (
+            [f"{r['size']:,}", r["index_type"], *(_raw_cell(r, m) for m in ("exact", "ann"))]
+            for r in results["sizes"].values()
+        ),
+    )
     lines.append("")
     lines.append(
         "CPU time of the searching thread, ms p50 / p99 (the same queries as the latency table; excludes time "
         "spent waiting for a core):"
     )
     lines.append("")
-    lines.append(
-        "| postings | index | exact | exact + district | exact + open | ANN | ANN + district | ANN + open | BM25 | BM25 + district |"
-    )
-    lines.append("|---|---|---|---|---|---|---|---|---|---|")
-    for r in results["sizes"].values():
-        ex, ann = r["latency"]["exact"], r["latency"]["ann"] or {}
-        bm = r.get("bm25", {}).get("latency", {})
-        lines.append(
-            f"| {r['size']:,} | {r['index_type']} | {fmt_lat(ex['none'], True)} | {fmt_lat(ex['district_set'], True)} | "
-            f"{fmt_lat(ex['open_predicate'], True)} | {fmt_lat(ann.get('none'), True)} | {fmt_lat(ann.get('district_set'), True)} | "
-            f"{fmt_lat(ann.get('open_predicate'), True)} | "
-            f"{fmt_lat(bm.get('none'), True)} | {fmt_lat(bm.get('district_set'), True)} |"
-        )
+    cpu_columns = [c.replace(" (5%)", "").replace(" (90%)", "") for c in LATENCY_COLUMNS]
+    lines += markdown_table(cpu_columns, (_latency_cells(r, cpu=True) for r in results["sizes"].values()))
     lines.append("")
     lines.append("## Targets")
     lines.append("")
-    lines.append("| target | measured | met |")
-    lines.append("|---|---|---|")
-    for t in results["targets"]:
-        lines.append(
-            f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else ('no' if t['met'] is False else 'n/a')} |"
-        )
+    met = {True: "yes", False: "no", None: "n/a"}
+    lines += markdown_table(
+        ["target", "measured", "met"], ([t["target"], t["measured"], met[t["met"]]] for t in results["targets"])
+    )
     lines.append("")
     lines.append("## Disturbance (CPU used by other processes)")
     lines.append("")
@@ -937,11 +926,12 @@ def build_raw(spec: str, x: np.ndarray) -> tuple[Any, dict[str, Any], list[int]]
     t = time.perf_counter()
     if kind in ("hnsw", "hnsw_sq"):
         m, efc = int(p.get("M", 32)), int(p.get("efc", 80))
+        index: Any  # the faiss index classes differ per kind (their stubs share no useful base)
         if kind == "hnsw":
             index = faiss.IndexHNSWFlat(d, m, faiss.METRIC_INNER_PRODUCT)
         else:
-            index = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, m, faiss.METRIC_INNER_PRODUCT)
-            faiss.downcast_index(index.storage).sq.rangestat_arg = SQ_RANGE_MARGIN
+            index = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, m, faiss.METRIC_INNER_PRODUCT)  # type: ignore[arg-type]  # the stubs list only the (d, ScalarQuantizer) overload
+            faiss.downcast_index(index.storage).sq.rangestat_arg = SQ_RANGE_MARGIN  # type: ignore[attr-defined]  # downcast returns the concrete class; its stub says Index
             rows = np.random.default_rng(0).choice(len(x), min(len(x), 100_000), replace=False)
             index.train(x[np.sort(rows)])
         index.hnsw.efConstruction = efc
@@ -963,8 +953,16 @@ def build_raw(spec: str, x: np.ndarray) -> tuple[Any, dict[str, Any], list[int]]
     return index, info, search
 
 
+def _sweep_row(spec: str, info: dict[str, Any]) -> list[str]:
+    pts = "<br>".join(
+        f"{pt['effort']}: {pt['recall_at_20']:.3f}, {pt['p50_ms']:.2f} / {pt['p99_ms']:.2f}" for pt in info["points"]
+    )
+    return [spec, f"{info['train_s']:.0f}", f"{info['build_s']:.0f}", f"{info['bytes'] / 2**20:.0f}", pts]
+
+
 def sweep_main(args: argparse.Namespace) -> dict[str, Any]:
     import faiss
+    from faiss.contrib.evaluation import knn_intersection_measure
 
     os.chdir(REPO)
     t0 = time.monotonic()
@@ -974,7 +972,7 @@ def sweep_main(args: argparse.Namespace) -> dict[str, Any]:
         with contextlib.suppress(ValueError):
             out = json.loads(args.output.read_text(encoding="utf-8"))
     out.setdefault("sizes", {})
-    out["machine"] = machine_info()
+    out["machine"] = index_machine_info()
     out["date"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     out["note"] = (
         "raw FAISS indexes (no id map), top-20, one query at a time, recall@20 against exact search; "
@@ -996,8 +994,7 @@ def sweep_main(args: argparse.Namespace) -> dict[str, Any]:
         out["queries"] = len(queries)
         for size in args.sizes:
             x = grow_vectors(encoded, size, seed=args.seed)
-            _, truth = faiss.knn(queries, x, K, metric=faiss.METRIC_INNER_PRODUCT)
-            truth_sets = [set(row.tolist()) for row in truth]
+            truth = exact_truth(x, None, queries)
             configs = args.sweep_configs.split(";") if args.sweep_configs else default_sweep_configs(size)
             rows_out = out["sizes"].setdefault(str(size), {})
             for spec in configs:
@@ -1006,21 +1003,21 @@ def sweep_main(args: argparse.Namespace) -> dict[str, Any]:
                 index, info, search = build_raw(spec, x)
                 info["points"] = []
                 for effort in search:
+                    params: Any  # set field by field: faiss' stubs declare neither the kwargs nor the HNSW class
                     if info["kind"] == "ivf_sq":
-                        params = faiss.SearchParametersIVF(nprobe=effort)
+                        params = faiss.SearchParametersIVF()
+                        params.nprobe = effort
                     else:
-                        params = faiss.SearchParametersHNSW(efSearch=max(effort, K))
-                    lat, found = [], []
-                    for q in queries:
+                        params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]  # not in faiss 1.15's stubs
+                        params.efSearch = max(effort, K)
+                    lat, found = [], np.empty((len(queries), K), dtype=np.int64)
+                    for qi, q in enumerate(queries):
                         t = time.perf_counter_ns()
-                        _, ids = index.search(q[None, :], K, params=params)
+                        _, found[qi : qi + 1] = index.search(q[None, :], K, params=params)
                         lat.append((time.perf_counter_ns() - t) / 1e6)
-                        found.append(ids[0])
-                    recall = float(
-                        np.mean([len(set(f.tolist()) & s) / K for f, s in zip(found, truth_sets, strict=False)])
-                    )
+                    recall = knn_intersection_measure(found, truth)
                     info["points"].append({"effort": effort, "recall_at_20": round(recall, 4), **percentiles(lat)})
-                info["cpu"] = meter.read()
+                info["cpu"] = meter.seconds()
                 rows_out[spec] = info
                 best = ", ".join(
                     f"{pt['effort']}: {pt['recall_at_20']:.3f}/{pt['p50_ms']:.2f}ms" for pt in info["points"]
@@ -1031,25 +1028,16 @@ def sweep_main(args: argparse.Namespace) -> dict[str, Any]:
             del x
             gc.collect()
     out["duration_s"] = round(time.monotonic() - t0, 1)
-    out["disturbance"] = total_meter.read()
+    out["disturbance"] = total_meter.seconds()
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = [f"# Index-choice sweep ({out['date']})", "", out["note"] + ".", ""]
     for size, configs in sorted(out["sizes"].items(), key=lambda kv: int(kv[0])):
-        lines += [
-            f"## {int(size):,} vectors",
-            "",
-            "| config | train s | build s (incl. train) | MB | efSearch / nprobe: recall@20, p50 / p99 ms |",
-            "|---|---|---|---|---|",
-        ]
-        for spec, info in configs.items():
-            pts = "<br>".join(
-                f"{pt['effort']}: {pt['recall_at_20']:.3f}, {pt['p50_ms']:.2f} / {pt['p99_ms']:.2f}"
-                for pt in info["points"]
-            )
-            lines.append(
-                f"| {spec} | {info['train_s']:.0f} | {info['build_s']:.0f} | {info['bytes'] / 2**20:.0f} | {pts} |"
-            )
+        lines += [f"## {int(size):,} vectors", ""]
+        lines += markdown_table(
+            ["config", "train s", "build s (incl. train)", "MB", "efSearch / nprobe: recall@20, p50 / p99 ms"],
+            (_sweep_row(spec, info) for spec, info in configs.items()),
+        )
         lines.append("")
     if out["disturbance"]:
         d = out["disturbance"]
@@ -1146,7 +1134,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "command": " ".join(
             [Path(sys.executable).name, "-m", "eval.bench_index", *(argv if argv is not None else sys.argv[1:])]
         ),
-        "machine": machine_info(),
+        "machine": index_machine_info(),
         "k": K,
         "sizes": {},
         "disturbance": {},
@@ -1201,14 +1189,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         }
         meter = CpuMeter()
         results["encoders"] = bench_encoders(sample, enc_sizes, rep)
-        results["disturbance"]["encoders"] = meter.read()
+        results["disturbance"]["encoders"] = meter.seconds()
         # ---- encode the corpus once (prefixes of it are the smaller sizes)
         meter = CpuMeter()
         encoded, encoding = encode_cached(
             texts[:n_encode], [s for s in args.sizes if s <= n_encode] + [n_encode], args.vectors_cache, rep
         )
         results["encoding"] = encoding
-        results["disturbance"]["encoding"] = meter.read()
+        results["disturbance"]["encoding"] = meter.seconds()
         encoding["_texts_encoded"] = texts[:n_encode]
         # ---- per size
         for size in args.sizes:
@@ -1220,12 +1208,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             if size > n_encode:
                 res["perturb_s"] = round(perturb_s, 2)
             results["sizes"][str(size)] = res
-            results["disturbance"][f"size {size}"] = meter.read()
+            results["disturbance"][f"size {size}"] = meter.seconds()
             del vectors
             gc.collect()
         del encoding["_texts_encoded"]
     results["duration_s"] = round(time.monotonic() - t_start, 1)
-    results["disturbance"]["total"] = total_meter.read()
+    results["disturbance"]["total"] = total_meter.seconds()
     with contextlib.suppress(OSError):
         results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     results["targets"] = targets(results)

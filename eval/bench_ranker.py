@@ -26,34 +26,18 @@ import io
 import os
 import pstats
 import random
-import resource
 import time
 from pathlib import Path
 
-from eval.bench_http import CpuMeter, build_home, percentile
-from eval.common import machine_info, write_json
+from eval.bench_http import build_home
+from eval.common import CpuMeter, latency_summary, machine_info, rss_mb, write_json
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ALTERNATIVES = ("served", "exhaustive", "non_personalised", "encode_query")
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def summary(ms: list[float]) -> dict:
-    s = sorted(ms)
-    return {
-        "n": len(s),
-        "mean": round(sum(s) / len(s), 2),
-        "p50": round(percentile(s, 0.5) or 0, 2),
-        "p95": round(percentile(s, 0.95) or 0, 2),
-        "p99": round(percentile(s, 0.99) or 0, 2),
-        "max": round(s[-1], 2),
-    }
+    return latency_summary(ms, digits=2, suffix="")
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -66,13 +50,13 @@ def run(args: argparse.Namespace) -> dict:
     settings = Settings(home=home)
     engine = Engine(settings)
     load_s = time.perf_counter() - started
-    rss_loaded = rss_mb()
+    rss_loaded = rss_mb()["rss_mb"]
     trainees = random.Random(args.seed).sample(sorted(engine.world.trainees), args.trainees)
     raw_encoder = getattr(engine.encoder, "encoder", engine.encoder)  # below the embedding cache
     times: dict[str, list[float]] = {a: [] for a in ALTERNATIVES}
     recall, considered = [], []
 
-    def timed(name: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def timed(name: str, fn, *args, **kwargs):
         t0 = time.perf_counter()
         out = fn(*args, **kwargs)
         times[name].append((time.perf_counter() - t0) * 1000)
@@ -81,7 +65,6 @@ def run(args: argparse.Namespace) -> dict:
     for tid in trainees[: min(20, len(trainees))]:  # warm-up: query vectors into the cache, code paths hot
         jobs_for(engine, stored_person(engine, tid), JobQuery(k=20))
     meter = CpuMeter([os.getpid()])
-    meter.start()
     for n, tid in enumerate(trainees):
         person = stored_person(engine, tid)
         served = timed("served", jobs_for, engine, person, JobQuery(k=20))
@@ -105,7 +88,7 @@ def run(args: argparse.Namespace) -> dict:
         if top:
             recall.append(len(top & {r["posting"]["id"] for r in served["results"]}) / len(top))
         considered.append(served["considered"])
-    cpu = meter.stop()
+    cpu = meter.cores()
     profiler = cProfile.Profile()
     profiler.enable()
     for tid in trainees:
@@ -127,7 +110,7 @@ def run(args: argparse.Namespace) -> dict:
         "encoder": engine.encoder.id,
         "index": engine.dense["postings"].stats(),
         "engine_load_s": round(load_s, 1),
-        "rss_mb": {"after_load": round(rss_loaded, 1), "after_run": round(rss_mb(), 1)},
+        "rss_mb": {"after_load": round(rss_loaded, 1), "after_run": round(rss_mb()["rss_mb"], 1)},
         "latency_ms": {a: summary(v) for a, v in times.items() if v},
         "pool": {"considered_p50": considered[len(considered) // 2], "considered_max": considered[-1]},
         "recall@20_vs_exhaustive": {

@@ -48,7 +48,7 @@ def posting_text(row: dict[str, str]) -> tuple[str, str, list[str]]:
     return p["title"], p["description"], p["requirements"]["skills"]
 
 
-def _read(row: dict[str, str]):  # type: ignore[no-untyped-def]
+def _read(row: dict[str, str]):
     title, description, skills = posting_text(row)
     return extract(description, title, skills)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +65,7 @@ def paired_randomisation_p(a: Sequence[float], b: Sequence[float], n: int = 5000
 def summarise(qrels: Qrels, run: RunDict, metrics: Sequence[str], ci_seed: int = 0) -> dict:
     """Mean, 95% bootstrap CI and per-query values of each metric for one run."""
     res = evaluate(qrels, run, metrics)
-    out = {"n_queries": len([q for q in qrels if qrels[q]]), "metrics": {}}
+    out: dict[str, Any] = {"n_queries": len([q for q in qrels if qrels[q]]), "metrics": {}}
     for m in metrics:
         values = list(res["per_query"][m].values())
         lo, hi = bootstrap_ci(values, seed=ci_seed)
@@ -80,7 +81,7 @@ def top_k(scores: np.ndarray, ids: Sequence[str], k: int | None, keep: np.ndarra
     if k is not None and len(idx) > k:
         idx = idx[np.argpartition(-scores[idx], k - 1)[:k]]
     idx = idx[np.argsort(-scores[idx], kind="stable")]
-    return {ids[i]: float(scores[i]) for i in idx}
+    return {ids[int(i)]: float(scores[i]) for i in idx}
 
 
 # --- reference implementations (tests check ranx plumbing against these) -------------------------------

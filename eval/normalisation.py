@@ -3,7 +3,8 @@
 Labelled set (see eval/data/README.md):
 - held-out CSCO aliases: a seeded 20% of the unambiguous aliases that differ from their leaf's name;
 - held-out 工种: a seeded 20% of `matcher/catalogues/data/gongzhong.csv` (terms that are not a leaf name);
-  both are passed to `OccupationNormaliser(encoder, exclude_terms=...)`, so the normaliser indexes none of
+  both drawn by `models.heldout.holdout_items`, the one split that training keeps out too, and passed
+  to `OccupationNormaliser(encoder, exclude_terms=...)`, so the normaliser indexes none of
   them (not as exact form, not in the dense leaf view, not in the BM25 text);
 - real posting titles: public-employment-service postings labelled by hand (`eval/data/normalisation_titles.tsv`
   holds only posting id + code(s); the title is read from the postings file at run time). These are run
@@ -18,100 +19,21 @@ from __future__ import annotations
 import csv
 import logging
 import random
-import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 from eval.common import EVAL_DATA, load_job_rows
 from eval.metrics import summarise
 from eval.systems import TextTask, resolve_spec, to_run, unavailable
+from matcher.normalise import text_key
+from models.heldout import HOLDOUT_SEED, holdout_items  # the one split, shared with training
 
 log = logging.getLogger("eval")
 
 METRICS = ("hit_rate@1", "hit_rate@5", "mrr")
-HOLDOUT_SHARE = 0.2
-HOLDOUT_SEED = 20251123  # fixed before any result was seen; never changed to move a number
 TITLES_FILE = EVAL_DATA / "normalisation_titles.tsv"
 NORMALISER_ENCODERS = ("usem", "e5", "fusion", "ft", "ft_fp32")
 BASELINE_SYSTEMS = ("bm25", "tfidf_char", "usem", "e5", "ft")
-
-
-def _key(text: str) -> str:  # the normaliser's own key (NFKC, no spaces, lower case)
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
-
-
-def gongzhong_rows() -> list[dict[str, str]]:
-    from importlib import resources
-
-    path = resources.files("matcher.catalogues") / "data" / "gongzhong.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def holdout_items(share: float = HOLDOUT_SHARE, seed: int = HOLDOUT_SEED) -> tuple[list[dict], dict]:
-    """Held-out alias and 工种 items [{id, subset, text, gold}] and the pool sizes they were drawn from."""
-    from matcher.catalogues.occupations import load_occupations
-
-    cat = load_occupations()
-    leaf_name_keys = {_key(o.name) for o in cat.leaves}
-    # Aliases: differ from the leaf name, map to exactly one leaf, are not another leaf's name.
-    alias_pool: dict[str, str] = {}
-    dropped = Counter()
-    for occ in cat.leaves:
-        for alias in occ.aliases:
-            k = _key(alias)
-            if alias == occ.name or k == _key(occ.name):
-                continue
-            if len(k) < 2:
-                dropped["too short"] += 1
-                continue
-            if k in leaf_name_keys:
-                dropped["is another leaf's name"] += 1
-                continue
-            leaves = {o.code for o in cat.candidates(alias) if o.is_leaf}
-            if leaves != {occ.code}:
-                dropped["ambiguous (several leaves)"] += 1
-                continue
-            alias_pool[k] = occ.code
-    gz_pool: dict[str, str] = {}
-    for row in gongzhong_rows():
-        k = _key(row["gongzhong"])
-        if k in leaf_name_keys:
-            dropped["工种 is a leaf name"] += 1
-            continue
-        leaves = {o.code for o in cat.candidates(row["gongzhong"]) if o.is_leaf}
-        if leaves != {row["code"]}:
-            dropped["工种 ambiguous"] += 1
-            continue
-        gz_pool[k] = row["code"]
-    gz_pool = {k: c for k, c in gz_pool.items() if k not in alias_pool}  # a 工种 that is also an alias counts once
-    rng = random.Random(seed)
-    alias_keys = sorted(rng.sample(sorted(alias_pool), round(share * len(alias_pool))))
-    gz_keys = sorted(rng.sample(sorted(gz_pool), round(share * len(gz_pool))))
-    # Keep the original spelling of each held-out term for the query text.
-    spelling: dict[str, str] = {}
-    for occ in cat.leaves:
-        for alias in occ.aliases:
-            spelling.setdefault(_key(alias), alias)
-    for row in gongzhong_rows():
-        spelling.setdefault(_key(row["gongzhong"]), row["gongzhong"])
-    items = [
-        {"id": f"alias:{k}", "subset": "heldout_alias", "text": spelling[k], "gold": [alias_pool[k]]}
-        for k in alias_keys
-    ]
-    items += [
-        {"id": f"gongzhong:{k}", "subset": "heldout_gongzhong", "text": spelling[k], "gold": [gz_pool[k]]}
-        for k in gz_keys
-    ]
-    pools = {
-        "alias_pool": len(alias_pool),
-        "gongzhong_pool": len(gz_pool),
-        "dropped": dict(dropped),
-        "share": share,
-        "seed": seed,
-    }
-    return items, pools
 
 
 def read_title_labels(path: Path = TITLES_FILE) -> list[dict]:
@@ -134,7 +56,7 @@ def candidate_titles(
     the rest, each represented by its posting with the smallest id."""
     by_title: dict[str, list[str]] = {}
     for pid, row in sorted(pes_rows.items()):
-        by_title.setdefault(_key(row.get("职位") or ""), []).append(pid)
+        by_title.setdefault(text_key(row.get("职位") or ""), []).append(pid)
     ranked = sorted(by_title, key=lambda k: (-len(by_title[k]), k))
     top = ranked[:n_top]
     rest = sorted(set(ranked) - set(top))
@@ -171,7 +93,7 @@ def _leaf_views(excluded: set[str]) -> tuple[list[str], list[str]]:
     return [o.code for o in leaves], [OccupationNormaliser._leaf_view(o, excluded) for o in leaves]
 
 
-def _normaliser_run(normaliser, items: list[dict], k: int = 10) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
+def _normaliser_run(normaliser, items: list[dict], k: int = 10) -> tuple[dict, dict]:
     """Run {item: {code: score}} and, per item, which signal produced the top-1 answer."""
     run, via = {}, {}
     matches = normaliser.normalise_many([it["text"] for it in items], k=k)
@@ -224,7 +146,7 @@ def run(
         held = rng.sample(aliases, 40) + [it for it in held if it["subset"] == "heldout_gongzhong"][:8]
         titles = titles[:15]
     excluded_terms = [it["text"] for it in held]
-    excluded = {_key(t) for t in excluded_terms}
+    excluded = {text_key(t) for t in excluded_terms}
     systems: dict[str, dict] = {}
     via: dict[str, dict] = {}
     skipped = {}
@@ -258,7 +180,7 @@ def run(
         for items, views, excl in tasks:
             from matcher.catalogues.occupations import load_occupations
 
-            terms = [t for t in load_occupations().names_and_aliases() if _key(t) not in excl]
+            terms = [t for t in load_occupations().names_and_aliases() if text_key(t) not in excl]
             task = TextTask([it["text"] for it in items], views, cache_dir=cache_dir, bm25_terms=terms)
             run_all.update(to_run(task.run(system), [it["id"] for it in items], codes, depth=10))
         systems[f"leafview[{system}]"] = _per_subset(held + titles, run_all)

@@ -35,6 +35,7 @@ import numpy as np
 
 from eval.common import DEFAULT_CACHE_DIR, EVAL_DATA, REPO, DataPaths, load_job_rows
 from eval.metrics import summarise
+from eval.systems import TEXT_SYSTEMS as ALL_TEXT_SYSTEMS
 from eval.systems import TextTask, to_run, unavailable
 from matcher.flows import CANDIDATE_DEPTH
 
@@ -46,42 +47,18 @@ DISTRICT = "渝中区"  # every profile and posting: distance is constant, so it
 METRICS = ("ndcg@10", "precision@5", "precision@5-l2", "mrr")
 POOL_DEPTH = 20
 
-TEXT_SYSTEMS = (
-    "bm25",
-    "tfidf_char",
-    "usem",
-    "e5",
-    "fusion",
-    "z_usem_e5",
-    "rrf_usem_bm25",
-    "rrf_e5_bm25",
-    "ft",
-    "rrf_ft_bm25",
-    "z_usem_ft",
-)
-RANKER_SYSTEMS = (
-    "ranker[usem]",
-    "ranker[usem]-struct",
-    "ranker[usem]-exhaustive",
-    "ranker[e5]",
-    "ranker[e5]-struct",
-    "ranker[ft]",
-    "ranker[ft]-struct",
-    "ranker[ft]-exhaustive",
-    "ranker[ft_fp32]",
-)
-QUICK_SYSTEMS = ("bm25", "tfidf_char", "usem", "rrf_usem_bm25", "ranker[usem]", "ranker[usem]-struct")
-SYSTEM_LABELS = {
-    "ranker[usem]": "full ranker (usem, prod. default)",
-    "ranker[usem]-struct": "ranker (usem) − certificate/distance",
-    "ranker[usem]-exhaustive": "ranker (usem), every posting scored (no candidate pool)",
-    "ranker[ft]-exhaustive": "ranker (fine-tuned), every posting scored (no candidate pool)",
-    "ranker[e5]": "full ranker (e5)",
-    "ranker[e5]-struct": "ranker (e5) − certificate/distance",
-    "ranker[ft]": "full ranker (fine-tuned, as served)",
-    "ranker[ft_fp32]": "full ranker (fine-tuned, fp32)",
-    "ranker[ft]-struct": "ranker (fine-tuned) − certificate/distance",
+# The text systems of eval.systems but the two that only test an encoder runtime (TalentCLEF reports them)
+TEXT_SYSTEMS = tuple(s for s in ALL_TEXT_SYSTEMS if s not in ("e5_st", "ft_fp32"))
+# The full ranker per encoder, and its ablations: `-struct` without the certificate/distance weights,
+# `-exhaustive` scoring every posting instead of the candidate pool (their names: eval.systems.label)
+RANKER_VARIANTS = {
+    "usem": ("", "-struct", "-exhaustive"),
+    "e5": ("", "-struct"),
+    "ft": ("", "-struct", "-exhaustive"),
+    "ft_fp32": ("",),
 }
+RANKER_SYSTEMS = tuple(f"ranker[{e}]{v}" for e, variants in RANKER_VARIANTS.items() for v in variants)
+QUICK_SYSTEMS = ("bm25", "tfidf_char", "usem", "rrf_usem_bm25", "ranker[usem]", "ranker[usem]-struct")
 
 
 # --- data ----------------------------------------------------------------------------------------------
@@ -183,7 +160,7 @@ class RankerBench:
         self,
         profiles: list[dict],
         weights,
-        depth: int,  # type: ignore[no-untyped-def]
+        depth: int,
         exhaustive: bool = False,
     ) -> dict[str, dict[str, float]]:
         """Each profile's top `depth`, scored by rank (the served scores are rounded; ranks are exact).
@@ -210,7 +187,7 @@ class RankerBench:
         return run
 
 
-def _weights(structured: bool):  # type: ignore[no-untyped-def]
+def _weights(structured: bool):
     from matcher.config import get_settings
 
     w = get_settings().weights

@@ -2,55 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eval.relevance import SYSTEM_LABELS as RANKER_LABELS
-from eval.systems import SYSTEM_LABELS as TEXT_LABELS
+from eval.normalisation import NORMALISER_ENCODERS
+from eval.relevance import RANKER_SYSTEMS
+from eval.systems import TEXT_SYSTEMS, label
 
 log = logging.getLogger("eval")
 
-LABELS = {
-    **TEXT_LABELS,
-    **RANKER_LABELS,
-    "normaliser[usem]": "normaliser (usem, prod. default)",
-    "normaliser[e5]": "normaliser (e5)",
-    "normaliser[fusion]": "normaliser (usem⊕e5)",
-    "normaliser[ft]": "normaliser (fine-tuned, as served)",
-    "normaliser[ft_fp32]": "normaliser (fine-tuned, fp32)",
-}
+
+def _family(system: str) -> int:
+    """Headline order of the text systems: single encoders and lexical, then concatenation, z-score, RRF."""
+    return 3 if system.startswith("rrf_") else 2 if system.startswith("z_") else 1 if system == "fusion" else 0
+
+
 # Rows of the headline table, in order, and where each row's number comes from in each benchmark.
 HEADLINE_ROWS = [
-    "bm25",
-    "tfidf_char",
-    "usem",
-    "e5",
-    "e5_st",
-    "ft",
-    "ft_fp32",
-    "fusion",
-    "z_usem_e5",
-    "z_usem_ft",
-    "rrf_usem_bm25",
-    "rrf_e5_bm25",
-    "rrf_ft_bm25",
-    "normaliser[usem]",
-    "normaliser[e5]",
-    "normaliser[fusion]",
-    "normaliser[ft]",
-    "normaliser[ft_fp32]",
-    "ranker[usem]",
-    "ranker[usem]-struct",
-    "ranker[usem]-exhaustive",
-    "ranker[e5]",
-    "ranker[e5]-struct",
-    "ranker[ft]",
-    "ranker[ft]-struct",
-    "ranker[ft]-exhaustive",
-    "ranker[ft_fp32]",
+    *sorted(TEXT_SYSTEMS, key=_family),
+    *(f"normaliser[{e}]" for e in NORMALISER_ENCODERS),
+    *RANKER_SYSTEMS,
 ]
 # Zero-shot vs fine-tuned, per benchmark: (row label, TalentCLEF/leaf-view system, normaliser, ranker).
 ADAPTATION_ROWS = [
@@ -60,12 +36,6 @@ ADAPTATION_ROWS = [
     ("e5-zh-csco fine-tuned, as served", "ft", "normaliser[ft]", "ranker[ft]"),
     ("e5-zh-csco fine-tuned, ONNX fp32", "ft_fp32", "normaliser[ft_fp32]", "ranker[ft_fp32]"),
 ]
-
-
-def label(system: str) -> str:
-    if system.startswith("leafview[") and system[9:-1] in LABELS:
-        return f"leaf views · {LABELS[system[9:-1]]}"
-    return LABELS.get(system, system)
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:
@@ -246,7 +216,7 @@ def adaptation_section(result: dict) -> str:
 # --- plots ---------------------------------------------------------------------------------------------
 
 
-def _plt():  # type: ignore[no-untyped-def]
+def _plt():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -337,6 +307,129 @@ def latency_plot(path: Path, name: str, data: dict) -> bool:
     return True
 
 
+class _Charts:
+    """Where a report's plots go, and the Markdown that shows them."""
+
+    def __init__(self, directory: Path, dirname: str) -> None:
+        self.directory, self.dirname = directory, dirname
+
+    def bars(
+        self, name: str, title: str, bench: dict, metric: str, xlabel: str, alt: str, subset: str | None = None
+    ) -> str:
+        """A bar plot of one metric (mean and 95% CI) for every system of a benchmark; its image line."""
+        systems = list(bench["systems"])
+        rows = [bench["systems"][s][subset] if subset else bench["systems"][s] for s in systems]
+        means = [r["metrics"][metric]["mean"] for r in rows]
+        bar_plot(
+            self.directory / f"{name}.png", title, systems, means, [r["metrics"][metric]["ci95"] for r in rows], xlabel
+        )
+        return self.image(name, alt)
+
+    def image(self, name: str, alt: str) -> str:
+        return f"![{alt}]({self.dirname}/{name}.png)\n"
+
+
+def _section(title: str, bench: dict, body: Callable[[dict], list[str]]) -> list[str]:
+    """A benchmark's section: its title, then its body — or why it was skipped."""
+    return [title, *([f"Skipped: {bench['skipped']}\n"] if "skipped" in bench else body(bench))]
+
+
+def _talentclef_md(tc: dict, charts: _Charts) -> list[str]:
+    md = [
+        f"{tc['size_used']['queries']} queries × {tc['size_used']['corpus']} corpus titles "
+        f"(full set: {tc['size_full']['queries']} × {tc['size_full']['corpus']}, {tc['size_full']['qrels_pairs']} "
+        f"positive pairs). Official metric MAP over the full ranking (ranx). {tc['test_set_rule']}\n",
+        _system_table(tc) + "\n",
+        "Published reference points (MAP, zh-zh): "
+        + "; ".join(f"{k}: {v}" for k, v in tc["published_reference_map"].items())
+        + ".\n",
+    ]
+    map_image = charts.bars("talentclef_map", "TalentCLEF zh — MAP", tc, "map", "MAP", "MAP by system")
+    systems = list(tc["systems"])
+    box_plot(
+        charts.directory / "talentclef_ap_per_query.png",
+        "TalentCLEF zh — average precision per query",
+        systems,
+        [list(tc["systems"][s]["per_query"]["map"].values()) for s in systems],
+        "AP per query",
+    )
+    return md + [_paired_md(tc), map_image, charts.image("talentclef_ap_per_query", "AP per query")]
+
+
+def _normalisation_md(nm: dict, charts: _Charts) -> list[str]:
+    md: list[str] = []
+    h = nm["holdout"]
+    md.append(
+        f"Items: {nm['items']}. Held out: a seeded {h['share']:.0%} (seed {h['seed']}) of {h['alias_pool']} "
+        f"unambiguous CSCO aliases and of {h['gongzhong_pool']} 工种 names, passed as `exclude_terms` "
+        f"({nm['excluded_terms']} terms) so the normaliser indexes none of them; dropped from the pools: "
+        f"{h['dropped']}. Posting titles were labelled by hand (eval/data/README.md) and go through the "
+        "production normaliser (no exclusions). accuracy@k = ranx hit_rate@k (gold = the labelled code "
+        "or a listed alternative).\n"
+    )
+    for subset in ["all", *sorted(k for k in nm["items"])]:
+        md.append(f"**{subset}**\n")
+        md.append(_system_table(nm, subset) + "\n")
+    md.append("Which signal gave the top-1 answer (normaliser): \n")
+    md.append("| normaliser | subset | exact (right/all) | contains | hybrid |\n|---|---|---:|---:|---:|")
+    for name, table in nm["top1_via"].items():
+        for subset, cells in sorted(table.items()):
+            c = {
+                v: f"{cells[v]['correct']}/{cells[v]['top1']}" if v in cells else "0/0"
+                for v in ("exact", "contains", "hybrid")
+            }
+            md.append(f"| {label(name)} | {subset} | {c['exact']} | {c['contains']} | {c['hybrid']} |")
+    md.append("")
+    image = charts.bars(
+        "normalisation_acc1",
+        "Occupation normalisation — accuracy@1 (all items)",
+        nm,
+        "hit_rate@1",
+        "accuracy@1",
+        "accuracy@1 by system",
+        subset="all",
+    )
+    return md + [_paired_md(nm), image]
+
+
+def _relevance_md(rel: dict, charts: _Charts) -> list[str]:
+    md: list[str] = []
+    j = rel["judgments"]
+    md.append(
+        f"{rel['profiles']} trainee profiles (eval/data/profiles.jsonl) against {rel['corpus']['postings']} "
+        f"{rel['corpus']['platform']} postings. Judgments: {j['pairs']} pairs (grade 2: {j['grade_2']}, 1: "
+        f"{j['grade_1']}, 0: {j['grade_0']}), pooled from the top {rel['pool']['depth']} of every system "
+        f"below and graded by reading each posting against eval/data/GRADING.md. Profiles evaluated: "
+        f"{rel['profiles_evaluated']} (without any relevant posting in the pool, so left out: "
+        f"{', '.join(rel['profiles_without_relevant_posting']) or 'none'}). Unjudged pooled pairs: "
+        f"{rel['pool']['unjudged_in_pool']} (they count as not relevant).\n"
+    )
+    st = rel["setting"]
+    inferred = "; ".join(
+        f"{k[len('inferred_occupation[') : -1]}: {v['with_occupation']:,} of {v['postings']:,}"
+        for k, v in rel["info"].items()
+        if k.startswith("inferred_occupation[")
+    )
+    md.append(
+        f"Setting: every profile and posting placed in {st['district']} (distance feature "
+        f"{st['distance']}); pay {st['pay']}; the ranker's candidates are the dense+BM25 RRF top "
+        f"{st['candidate_depth']} plus postings of the person's occupations, as in `jobs_for`. Postings "
+        f"with an occupation (stated/extracted requirements, or inferred from the title above the "
+        f"calibrated threshold, top-1) — {inferred}; postings with certificate requirements read from "
+        f"their text: {rel['info'].get('postings_with_extracted_certificates', '–')}. Freshness is measured against the newest posting date ({rel['info'].get('today')}).\n"
+    )
+    md.append(
+        "nDCG uses linear gains (grade 2 = twice grade 1); precision@5 counts grade ≥ 1, "
+        "precision@5-l2 only grade 2. judged@10 = share of each system's top 10 that carries a judgment.\n"
+    )
+    md.append(_system_table(rel, extra={"judged@10": "judged@10"}) + "\n")
+    md.append(_per_profile_table(rel))
+    image = charts.bars(
+        "relevance_ndcg10", "Person → job relevance — nDCG@10", rel, "ndcg@10", "nDCG@10", "nDCG@10 by system"
+    )
+    return md + [image, _paired_md(rel)]
+
+
 # --- the report ----------------------------------------------------------------------------------------
 
 
@@ -368,127 +461,14 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
     )
     md.append(headline_table(result) + "\n")
 
-    if tc := b.get("talentclef"):
-        md.append("## 1. TalentCLEF 2025 Task A, Chinese validation split\n")
-        if "skipped" in tc:
-            md.append(f"Skipped: {tc['skipped']}\n")
-        else:
-            md.append(
-                f"{tc['size_used']['queries']} queries × {tc['size_used']['corpus']} corpus titles "
-                f"(full set: {tc['size_full']['queries']} × {tc['size_full']['corpus']}, {tc['size_full']['qrels_pairs']} "
-                f"positive pairs). Official metric MAP over the full ranking (ranx). {tc['test_set_rule']}\n"
-            )
-            md.append(_system_table(tc) + "\n")
-            md.append(
-                "Published reference points (MAP, zh-zh): "
-                + "; ".join(f"{k}: {v}" for k, v in tc["published_reference_map"].items())
-                + ".\n"
-            )
-            systems = list(tc["systems"])
-            bar_plot(
-                plots / "talentclef_map.png",
-                "TalentCLEF zh — MAP",
-                systems,
-                [tc["systems"][s]["metrics"]["map"]["mean"] for s in systems],
-                [tc["systems"][s]["metrics"]["map"]["ci95"] for s in systems],
-                "MAP",
-            )
-            box_plot(
-                plots / "talentclef_ap_per_query.png",
-                "TalentCLEF zh — average precision per query",
-                systems,
-                [list(tc["systems"][s]["per_query"]["map"].values()) for s in systems],
-                "AP per query",
-            )
-            md.append(_paired_md(tc))
-            md.append(f"![MAP by system]({plots_dirname}/talentclef_map.png)\n")
-            md.append(f"![AP per query]({plots_dirname}/talentclef_ap_per_query.png)\n")
-
-    if nm := b.get("normalisation"):
-        md.append("## 2. Occupation normalisation (free-text title → CSCO leaf)\n")
-        if "skipped" in nm:
-            md.append(f"Skipped: {nm['skipped']}\n")
-        else:
-            h = nm["holdout"]
-            md.append(
-                f"Items: {nm['items']}. Held out: a seeded {h['share']:.0%} (seed {h['seed']}) of {h['alias_pool']} "
-                f"unambiguous CSCO aliases and of {h['gongzhong_pool']} 工种 names, passed as `exclude_terms` "
-                f"({nm['excluded_terms']} terms) so the normaliser indexes none of them; dropped from the pools: "
-                f"{h['dropped']}. Posting titles were labelled by hand (eval/data/README.md) and go through the "
-                "production normaliser (no exclusions). accuracy@k = ranx hit_rate@k (gold = the labelled code "
-                "or a listed alternative).\n"
-            )
-            for subset in ["all", *sorted(k for k in nm["items"])]:
-                md.append(f"**{subset}**\n")
-                md.append(_system_table(nm, subset) + "\n")
-            md.append("Which signal gave the top-1 answer (normaliser): \n")
-            md.append("| normaliser | subset | exact (right/all) | contains | hybrid |\n|---|---|---:|---:|---:|")
-            for name, table in nm["top1_via"].items():
-                for subset, cells in sorted(table.items()):
-                    c = {
-                        v: f"{cells[v]['correct']}/{cells[v]['top1']}" if v in cells else "0/0"
-                        for v in ("exact", "contains", "hybrid")
-                    }
-                    md.append(f"| {label(name)} | {subset} | {c['exact']} | {c['contains']} | {c['hybrid']} |")
-            md.append("")
-            systems = list(nm["systems"])
-            bar_plot(
-                plots / "normalisation_acc1.png",
-                "Occupation normalisation — accuracy@1 (all items)",
-                systems,
-                [nm["systems"][s]["all"]["metrics"]["hit_rate@1"]["mean"] for s in systems],
-                [nm["systems"][s]["all"]["metrics"]["hit_rate@1"]["ci95"] for s in systems],
-                "accuracy@1",
-            )
-            md.append(_paired_md(nm))
-            md.append(f"![accuracy@1 by system]({plots_dirname}/normalisation_acc1.png)\n")
-
-    if rel := b.get("relevance"):
-        md.append("## 3. Person → job relevance on real postings (fit only)\n")
-        if "skipped" in rel:
-            md.append(f"Skipped: {rel['skipped']}\n")
-        else:
-            j = rel["judgments"]
-            md.append(
-                f"{rel['profiles']} trainee profiles (eval/data/profiles.jsonl) against {rel['corpus']['postings']} "
-                f"{rel['corpus']['platform']} postings. Judgments: {j['pairs']} pairs (grade 2: {j['grade_2']}, 1: "
-                f"{j['grade_1']}, 0: {j['grade_0']}), pooled from the top {rel['pool']['depth']} of every system "
-                f"below and graded by reading each posting against eval/data/GRADING.md. Profiles evaluated: "
-                f"{rel['profiles_evaluated']} (without any relevant posting in the pool, so left out: "
-                f"{', '.join(rel['profiles_without_relevant_posting']) or 'none'}). Unjudged pooled pairs: "
-                f"{rel['pool']['unjudged_in_pool']} (they count as not relevant).\n"
-            )
-            st = rel["setting"]
-            inferred = "; ".join(
-                f"{k[len('inferred_occupation[') : -1]}: {v['with_occupation']:,} of {v['postings']:,}"
-                for k, v in rel["info"].items()
-                if k.startswith("inferred_occupation[")
-            )
-            md.append(
-                f"Setting: every profile and posting placed in {st['district']} (distance feature "
-                f"{st['distance']}); pay {st['pay']}; the ranker's candidates are the dense+BM25 RRF top "
-                f"{st['candidate_depth']} plus postings of the person's occupations, as in `jobs_for`. Postings "
-                f"with an occupation (stated/extracted requirements, or inferred from the title above the "
-                f"calibrated threshold, top-1) — {inferred}; postings with certificate requirements read from "
-                f"their text: {rel['info'].get('postings_with_extracted_certificates', '–')}. Freshness is measured against the newest posting date ({rel['info'].get('today')}).\n"
-            )
-            md.append(
-                "nDCG uses linear gains (grade 2 = twice grade 1); precision@5 counts grade ≥ 1, "
-                "precision@5-l2 only grade 2. judged@10 = share of each system's top 10 that carries a judgment.\n"
-            )
-            md.append(_system_table(rel, extra={"judged@10": "judged@10"}) + "\n")
-            md.append(_per_profile_table(rel))
-            systems = list(rel["systems"])
-            bar_plot(
-                plots / "relevance_ndcg10.png",
-                "Person → job relevance — nDCG@10",
-                systems,
-                [rel["systems"][s]["metrics"]["ndcg@10"]["mean"] for s in systems],
-                [rel["systems"][s]["metrics"]["ndcg@10"]["ci95"] for s in systems],
-                "nDCG@10",
-            )
-            md.append(f"![nDCG@10 by system]({plots_dirname}/relevance_ndcg10.png)\n")
-            md.append(_paired_md(rel))
+    charts = _Charts(plots, plots_dirname)
+    for title, key, render in (
+        ("## 1. TalentCLEF 2025 Task A, Chinese validation split\n", "talentclef", _talentclef_md),
+        ("## 2. Occupation normalisation (free-text title → CSCO leaf)\n", "normalisation", _normalisation_md),
+        ("## 3. Person → job relevance on real postings (fit only)\n", "relevance", _relevance_md),
+    ):
+        if bench := b.get(key):
+            md += _section(title, bench, functools.partial(render, charts=charts))
 
     if ex := b.get("extraction"):
         md.append(extraction_section(ex))
@@ -552,11 +532,14 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
 
 
 def extraction_section(ex: dict) -> str:
+    title = "## 3b. Requirements read from real posting text (`matcher.extract`)\n"
+    return "\n".join(_section(title, ex, _extraction_md))
+
+
+def _extraction_md(ex: dict) -> list[str]:
     from eval.extraction import report_md
 
-    md = ["## 3b. Requirements read from real posting text (`matcher.extract`)\n"]
-    if "skipped" in ex:
-        return "\n".join(md + [f"Skipped: {ex['skipped']}\n"])
+    md = []
     smp = ex["sample"]
     md.append(
         f"Test sample (seed {smp['seed']}): {smp['screen_positive']} GGFW_HRSS_GD postings that pass a broad "
@@ -576,7 +559,7 @@ def extraction_section(ex: dict) -> str:
             f"Dev split (tuned on; for comparison): certificates P {c['precision']:.3f} / R {c['recall']:.3f} "
             f"on {dev['sample']['screen_positive']} postings.\n"
         )
-    return "\n".join(md)
+    return md
 
 
 def rebuild(json_path: Path, out_dir: Path | None = None) -> Path:

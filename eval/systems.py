@@ -63,6 +63,36 @@ SYSTEM_LABELS = {
     "rrf_ft_bm25": "RRF fine-tuned+BM25",
     "z_usem_ft": "usem+fine-tuned z-score",
 }
+# An encoder's name inside the label of a pipeline built on it: (short, for the pipeline's main variant)
+PIPELINE_ENCODERS = {
+    "usem": ("usem", "usem, prod. default"),
+    "e5": ("e5", "e5"),
+    "fusion": ("usem⊕e5", "usem⊕e5"),
+    "ft": ("fine-tuned", "fine-tuned, as served"),
+    "ft_fp32": ("fine-tuned, fp32", "fine-tuned, fp32"),
+}
+
+
+def label(system: str) -> str:
+    """The report's name of a system. Text systems: SYSTEM_LABELS; `leafview[x]`, `normaliser[x]` and
+    `ranker[x]` (`-struct`: without certificate/distance, `-exhaustive`: no candidate pool) are named from
+    x, so every benchmark names one encoder the same way."""
+    if system in SYSTEM_LABELS:
+        return SYSTEM_LABELS[system]
+    kind, _, rest = system.partition("[")
+    inner, _, variant = rest.partition("]")
+    if kind == "leafview" and not variant and inner in SYSTEM_LABELS:
+        return f"leaf views · {SYSTEM_LABELS[inner]}"
+    if inner not in PIPELINE_ENCODERS:
+        return system
+    short, main = PIPELINE_ENCODERS[inner]
+    names = {
+        ("normaliser", ""): f"normaliser ({main})",
+        ("ranker", ""): f"full ranker ({main})",
+        ("ranker", "-struct"): f"ranker ({short}) − certificate/distance",
+        ("ranker", "-exhaustive"): f"ranker ({short}), every posting scored (no candidate pool)",
+    }
+    return names.get((kind, variant), system)
 
 
 def encoder_specs() -> dict[str, str]:
@@ -130,7 +160,7 @@ class TextTask:
     encode_seconds: dict[str, float] = field(default_factory=dict)
 
     # --- components ---
-    def encoder(self, spec: str):  # type: ignore[no-untyped-def]
+    def encoder(self, spec: str):
         from models import get_encoder
 
         return get_encoder(resolve_spec(spec), cache_dir=self.cache_dir)
@@ -194,6 +224,9 @@ class TextTask:
 
 
 def zscore_rows(scores: np.ndarray) -> np.ndarray:
+    """Each query's scores over the whole corpus → z-scores: ranx's `zmuv` normalisation (population std,
+    floor 1e-9), so the mean of two is `ranx.fuse(norm="zmuv", method="wsum")` with weights 0.5 / 0.5 —
+    in numpy, because ranx would carry the full score matrices through numba dicts (seconds per fusion)."""
     mu = scores.mean(axis=1, keepdims=True)
     sd = scores.std(axis=1, keepdims=True)
     return (scores - mu) / np.maximum(sd, 1e-9)

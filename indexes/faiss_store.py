@@ -82,10 +82,11 @@ import math
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import faiss
 import numpy as np
+import numpy.typing as npt
 
 from .errors import IndexCorruptError, IndexMismatchError
 from .storage import (
@@ -116,12 +117,14 @@ SINGLE_THREAD_ROWS = 8  # searches of up to this many query rows use one OpenMP 
 def ivf_nlist(count: int) -> int:
     """Inverted lists for `count` vectors: the power of two nearest 2*sqrt(count) (2048 at 1M), and at
     least 39 training vectors per list."""
-    ideal = 2 ** round(math.log2(max(1.0, 2 * math.sqrt(count))))
+    ideal = int(2 ** round(math.log2(max(1.0, 2 * math.sqrt(count)))))
     return max(1, min(ideal, count // 39))
 
 
 Allow = Callable[[str], bool] | Collection[str] | None
 Hits = list[tuple[str, float]]
+Floats: TypeAlias = npt.NDArray[np.float32]  # vectors (n, dim), or search scores (n, k)
+Labels: TypeAlias = npt.NDArray[np.int64]  # FAISS labels (-1: no hit)
 
 
 def mismatch_message(built_id: str, built_dim: int, want_id: str, want_dim: int) -> str:
@@ -167,7 +170,7 @@ class VectorIndex:
         self.background_from = int(background_from)
         self._lock = threading.RLock()
         self._rebuilding: threading.Thread | None = None
-        self._added_meanwhile: list[tuple[np.ndarray, np.ndarray]] | None = None  # (labels, vectors) during it
+        self._added_meanwhile: list[tuple[Labels, Floats]] | None = None  # (labels, vectors) during it
         self._labels: dict[str, int] = {}  # string id -> live label
         self._names: dict[int, str] = {}  # live label -> string id
         self._tombstones: set[int] = set()  # dead labels still stored in an HNSW / IVF index
@@ -192,12 +195,14 @@ class VectorIndex:
 
     def _new_index(self, index_type: str) -> faiss.IndexIDMap2:
         """An empty index; "ivf_sq" is untrained until `_train` (its list count depends on the data size)."""
+        inner: faiss.Index
         if index_type == "flat":
             inner = faiss.IndexFlatIP(self.dim)
         elif index_type == "hnsw":
-            inner = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            inner.hnsw.efConstruction = self.ef_construction
-            inner.hnsw.efSearch = self.ef_search
+            hnsw = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            hnsw.hnsw.efConstruction = self.ef_construction
+            hnsw.hnsw.efSearch = self.ef_search
+            inner = hnsw
         elif index_type == "ivf_sq":
             return faiss.IndexIDMap2(self._new_ivf(1))  # placeholder, replaced when trained
         else:
@@ -210,7 +215,7 @@ class VectorIndex:
             quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
         )
         inner.own_fields = True  # the IVF index owns (and frees) its coarse quantizer, as after read_index
-        quantizer.this.disown()
+        quantizer.this.disown()  # type: ignore[attr-defined]  # SWIG's ownership handle: not in faiss's stubs
         inner.sq.rangestat_arg = SQ_RANGE_MARGIN
         inner.nprobe = min(self.nprobe, nlist)
         inner.make_direct_map(True)  # reconstruct(label), used by exact sub-searches and vector()
@@ -227,7 +232,7 @@ class VectorIndex:
         return self.index_type != "flat"
 
     def _train(
-        self, index: faiss.IndexIDMap2, vectors: np.ndarray, like: faiss.IndexIDMap2 | None = None
+        self, index: faiss.IndexIDMap2, vectors: Floats, like: faiss.IndexIDMap2 | None = None
     ) -> faiss.IndexIDMap2:
         """Return `index` ready for its first add. An untrained ivf_sq index gets `ivf_nlist(len(vectors))`
         lists: it reuses the centroids and quantizer of `like` when that has as many lists (a compaction:
@@ -250,7 +255,7 @@ class VectorIndex:
             inner.train(np.ascontiguousarray(sample))
         return faiss.IndexIDMap2(inner)
 
-    def build(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+    def build(self, ids: Sequence[str], vectors: npt.ArrayLike) -> None:
         """Replace the whole content; the index type is chosen from the number of vectors."""
         ids, vectors = self._prepare(ids, vectors)
         with self._lock:
@@ -264,7 +269,7 @@ class VectorIndex:
 
     # ---------- mutation ----------
 
-    def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+    def add(self, ids: Sequence[str], vectors: npt.ArrayLike) -> None:
         """Upsert: an id already present is replaced (within one call, the last occurrence wins)."""
         ids, vectors = self._prepare(ids, vectors)
         if not ids:
@@ -304,27 +309,27 @@ class VectorIndex:
         if running is not None:
             running.join()
 
-    def _prepare(self, ids: Sequence[str], vectors: np.ndarray) -> tuple[list[str], np.ndarray]:
+    def _prepare(self, ids: Sequence[str], vectors: npt.ArrayLike) -> tuple[list[str], Floats]:
         if isinstance(ids, str):
             raise TypeError("ids must be a sequence of strings, not a single str")
-        ids = list(ids)
-        vectors = np.asarray(vectors, dtype=np.float32)
-        if vectors.ndim == 1 and len(ids) == 1:
-            vectors = vectors[None, :]
-        if vectors.ndim != 2 or vectors.shape != (len(ids), self.dim):
-            raise ValueError(f"expected vectors of shape ({len(ids)}, {self.dim}), got {vectors.shape}")
-        if not np.isfinite(vectors).all():
+        names = list(ids)
+        array = np.asarray(vectors, dtype=np.float32)
+        if array.ndim == 1 and len(names) == 1:
+            array = array[None, :]
+        if array.ndim != 2 or array.shape != (len(names), self.dim):
+            raise ValueError(f"expected vectors of shape ({len(names)}, {self.dim}), got {array.shape}")
+        if not np.isfinite(array).all():
             raise ValueError("vectors contain NaN or inf")
-        for i in ids:
+        for i in names:
             if not isinstance(i, str) or not i:
                 raise ValueError(f"ids must be non-empty strings, got {i!r}")
-        last = {i: row for row, i in enumerate(ids)}
-        if len(last) < len(ids):  # duplicates in one call: keep the last occurrence
+        last = {i: row for row, i in enumerate(names)}
+        if len(last) < len(names):  # duplicates in one call: keep the last occurrence
             rows = sorted(last.values())
-            ids, vectors = [ids[r] for r in rows], vectors[rows]
-        return ids, np.ascontiguousarray(vectors)
+            names, array = [names[r] for r in rows], array[rows]
+        return names, np.ascontiguousarray(array)
 
-    def _insert(self, ids: list[str], vectors: np.ndarray) -> None:
+    def _insert(self, ids: list[str], vectors: Floats) -> None:
         labels = np.arange(self._next_label, self._next_label + len(ids), dtype=np.int64)
         self._index = self._train(self._index, vectors)
         self._next_label += len(ids)
@@ -342,7 +347,8 @@ class VectorIndex:
         for label in labels:
             del self._names[label]
         if self.index_type == "flat":
-            self._index.remove_ids(np.asarray(labels, dtype=np.int64))
+            # an IDSelectorBatch is what faiss's remove_ids makes of an array (its stubs take only a selector)
+            self._index.remove_ids(faiss.IDSelectorBatch(np.asarray(labels, dtype=np.int64)))
         else:
             self._tombstones.update(labels)
 
@@ -369,7 +375,7 @@ class VectorIndex:
         )
         self._rebuilding.start()
 
-    def _rebuild_in_background(self, index_type: str, labels: np.ndarray, vectors: np.ndarray) -> None:
+    def _rebuild_in_background(self, index_type: str, labels: Labels, vectors: Floats) -> None:
         try:
             index = self._new_index(index_type)
             if len(labels):
@@ -385,7 +391,7 @@ class VectorIndex:
                 dead = stored[~np.isin(stored, self._live_labels())]  # deleted or replaced meanwhile
                 if index_type == "flat":
                     if len(dead):
-                        index.remove_ids(dead)
+                        index.remove_ids(faiss.IDSelectorBatch(dead))
                     tombstones: set[int] = set()
                 else:
                     tombstones = set(dead.tolist())
@@ -397,7 +403,7 @@ class VectorIndex:
             with self._lock:
                 self._rebuilding, self._added_meanwhile = None, None
 
-    def _live_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+    def _live_vectors(self) -> tuple[Labels, Floats]:
         labels = faiss.vector_to_array(self._index.id_map).astype(np.int64)
         vectors = self._index.index.reconstruct_n(0, self._index.ntotal)
         if self._tombstones:
@@ -427,12 +433,13 @@ class VectorIndex:
         with self._lock:
             return list(self._labels)
 
-    def vector(self, item: str) -> np.ndarray:
+    def vector(self, item: str) -> Floats:
         """The stored vector of one id (KeyError if absent); on ivf_sq its 8-bit-decoded approximation."""
         with self._lock:
-            return self._index.reconstruct(self._labels[item])
+            # an ndarray already (no copy): faiss's stubs type `reconstruct` without a buffer as a torch Tensor
+            return np.asarray(self._index.reconstruct(self._labels[item]), dtype=np.float32)
 
-    def similarities(self, query_vector: np.ndarray, items: Sequence[str]) -> np.ndarray:
+    def similarities(self, query_vector: npt.ArrayLike, items: Sequence[str]) -> npt.NDArray[np.float64]:
         """Inner product (cosine, for unit vectors) of one query with each stored item, in order; 0 for an
         item not stored. One reconstruct call and one matrix product: a pool of thousands costs ~2 ms,
         where a restricted search per chunk cost tens (and an HNSW one could miss ids)."""
@@ -458,7 +465,7 @@ class VectorIndex:
 
     # ---------- search ----------
 
-    def search(self, query_vectors: np.ndarray, k: int, allow: Allow = None) -> list[Hits]:
+    def search(self, query_vectors: npt.ArrayLike, k: int, allow: Allow = None) -> list[Hits]:
         """Top-k (id, inner product) per query row, best first.
 
         `allow`: None, a collection of allowed ids, or a predicate on ids. Up to k hits
@@ -492,8 +499,15 @@ class VectorIndex:
     def _max_effort(self) -> int:
         """The effort at which the approximate search scans everything."""
         if self.index_type == "ivf_sq":
-            return int(faiss.downcast_index(self._index.index).nlist)
+            return int(self._ivf().nlist)
         return int(self._index.ntotal)
+
+    def _ivf(self) -> faiss.IndexIVF:
+        """The inner index of an ivf_sq index, as its IVF class."""
+        inner = faiss.downcast_index(self._index.index)
+        if not isinstance(inner, faiss.IndexIVF):
+            raise TypeError(f"an {self.index_type} index holds {type(inner).__name__}, not an IVF index")
+        return inner
 
     def _effort_for(self, candidates: int, pass_share: float) -> int:
         """Effort for `candidates` hits passing a filter that lets `pass_share` of the vectors through."""
@@ -505,15 +519,24 @@ class VectorIndex:
         return max(self.ef_search, math.ceil(candidates / max(pass_share, 1e-9)))
 
     def _raw_search(
-        self, queries: np.ndarray, k: int, sel: faiss.IDSelector | None, ef: int | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, queries: Floats, k: int, sel: faiss.IDSelector | None, ef: int | None = None
+    ) -> tuple[Floats, Labels]:
         k = min(k, self._index.ntotal)
+        # Fields are set one by one: what faiss's keyword constructor does, which its stubs do not declare.
+        params: faiss.SearchParameters | None
         if self.index_type == "hnsw":
-            params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(ef or self.ef_search, k))
+            params = hnsw = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]  # not in faiss 1.15's stubs
+            hnsw.sel = sel
+            hnsw.efSearch = max(ef or self.ef_search, k)
         elif self.index_type == "ivf_sq":
-            params = faiss.SearchParametersIVF(sel=sel, nprobe=max(1, min(ef or self.nprobe, self._max_effort())))
+            params = ivf = faiss.SearchParametersIVF()
+            ivf.sel = sel
+            ivf.nprobe = max(1, min(ef or self.nprobe, self._max_effort()))
+        elif sel is not None:
+            params = faiss.SearchParameters()
+            params.sel = sel
         else:
-            params = faiss.SearchParameters(sel=sel) if sel is not None else None
+            params = None
         if len(queries) > SINGLE_THREAD_ROWS:
             return self._index.search(queries, k, params=params)
         # A few query rows: FAISS would split one flat scan (or ivf_sq's small coarse-quantizer scan)
@@ -527,7 +550,7 @@ class VectorIndex:
         finally:
             faiss.omp_set_num_threads(threads)
 
-    def _hits(self, scores: np.ndarray, labels: np.ndarray, k: int) -> list[Hits]:
+    def _hits(self, scores: Floats, labels: Labels, k: int) -> list[Hits]:
         names = self._names
         return [
             [
@@ -540,11 +563,11 @@ class VectorIndex:
 
     def _ann_complete(
         self,
-        queries: np.ndarray,
+        queries: Floats,
         k: int,
         sel: faiss.IDSelector | None,
         ef: int,
-        candidates: Callable[[], np.ndarray],
+        candidates: Callable[[], Labels],
         available: int,
     ) -> list[Hits]:
         """Approximate search that widens the effort (efSearch / nprobe) until every row has
@@ -564,7 +587,7 @@ class VectorIndex:
             results[row] = hits
         return results
 
-    def _exact_search(self, queries: np.ndarray, k: int, labels: np.ndarray) -> list[Hits]:
+    def _exact_search(self, queries: Floats, k: int, labels: Labels) -> list[Hits]:
         """Brute-force inner product against the given live labels (used for small candidate sets)."""
         if not len(labels):
             return [[] for _ in range(len(queries))]
@@ -574,17 +597,17 @@ class VectorIndex:
         )
         return self._hits(scores, np.where(rows >= 0, labels[rows], -1), k)
 
-    def _live_labels(self) -> np.ndarray:
+    def _live_labels(self) -> Labels:
         return np.fromiter(self._names, dtype=np.int64, count=len(self._names))
 
-    def _search_all(self, queries: np.ndarray, k: int) -> list[Hits]:
+    def _search_all(self, queries: Floats, k: int) -> list[Hits]:
         if self.index_type == "flat":
             return self._hits(*self._raw_search(queries, k, None), k)
         return self._ann_complete(
             queries, k, self._tombstone_selector(), self._base_effort(), self._live_labels, len(self._labels)
         )
 
-    def _search_subset(self, queries: np.ndarray, k: int, allow: Collection[str]) -> list[Hits]:
+    def _search_subset(self, queries: Floats, k: int, allow: Collection[str]) -> list[Hits]:
         if isinstance(allow, str):
             raise TypeError("allow must be a collection of ids or a predicate, not a single str")
         allowed = allow if isinstance(allow, (set, frozenset)) else set(allow)
@@ -605,7 +628,7 @@ class VectorIndex:
                 return results
         return self._search_labels(queries, k, allowed)
 
-    def _search_labels(self, queries: np.ndarray, k: int, allowed: Collection[str]) -> list[Hits]:
+    def _search_labels(self, queries: Floats, k: int, allowed: Collection[str]) -> list[Hits]:
         """Allow-set search through FAISS labels: an IDSelector, or an exact search over a small set."""
         get = self._labels.get
         labels = np.fromiter((label for label in map(get, allowed) if label is not None), dtype=np.int64)
@@ -619,7 +642,7 @@ class VectorIndex:
         return self._ann_complete(queries, k, faiss.IDSelectorBatch(labels), ef, lambda: labels, len(labels))
 
     def _post_filter(
-        self, queries: np.ndarray, k: int, allowed: Callable[[str], bool], fetch: int, max_fetch: int | None = None
+        self, queries: Floats, k: int, allowed: Callable[[str], bool], fetch: int, max_fetch: int | None = None
     ) -> tuple[list[Hits], list[int]]:
         """Search `fetch` hits, keep the allowed ones, double `fetch` for rows short of k until the
         whole index is fetched (or `fetch` would pass `max_fetch`). Returns the results and the rows
@@ -643,7 +666,7 @@ class VectorIndex:
                 break
         return results, pending
 
-    def _search_predicate(self, queries: np.ndarray, k: int, allow: Callable[[str], bool]) -> list[Hits]:
+    def _search_predicate(self, queries: Floats, k: int, allow: Callable[[str], bool]) -> list[Hits]:
         verdicts: dict[str, bool] = {}  # each id is judged once per call
 
         def allowed(name: str) -> bool:
@@ -739,8 +762,12 @@ class VectorIndex:
             raise IndexCorruptError(f"{directory}: unknown index type {obj.index_type!r}")
         inner = faiss.downcast_index(index.index)
         if obj.index_type == "hnsw":
+            if not isinstance(inner, faiss.IndexHNSW):
+                raise IndexCorruptError(f"{directory}: an hnsw index holds {type(inner).__name__}")
             inner.hnsw.efSearch = obj.ef_search
         elif obj.index_type == "ivf_sq":
+            if not isinstance(inner, faiss.IndexIVF):
+                raise IndexCorruptError(f"{directory}: an ivf_sq index holds {type(inner).__name__}")
             inner.nprobe = min(obj.nprobe, inner.nlist)
         log.info("loaded %s index (%d vectors, %s) from %s", obj.index_type, len(obj), built_id, directory)
         return obj

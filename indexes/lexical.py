@@ -26,6 +26,7 @@ from typing import Any
 
 import bm25s
 import numpy as np
+import numpy.typing as npt
 
 from .errors import IndexCorruptError
 from .storage import (
@@ -254,7 +255,7 @@ class BM25Index:
         token_ids = self._main.get_tokens_ids(query_tokens)
         if not token_ids:
             return []
-        scores = np.asarray(self._main.get_scores_from_ids(token_ids))
+        scores: npt.NDArray[np.floating[Any]] = np.asarray(self._main.get_scores_from_ids(token_ids))
         if self._dead.any():
             scores = np.where(self._dead, 0.0, scores)
         ids = self._main_ids
@@ -367,7 +368,7 @@ class BM25Index:
         return f"BM25Index(count={len(self)}, domain_terms={len(self.tokenizer.domain_terms)})"
 
 
-def _top(candidates: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+def _top(candidates: npt.NDArray[np.int64], scores: npt.NDArray[np.floating[Any]], k: int) -> npt.NDArray[np.int64]:
     """Positions of the k best-scoring candidates, best first."""
     if len(candidates) > k:
         candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]

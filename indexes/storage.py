@@ -80,6 +80,8 @@ def read_manifest(directory: Path, fmt: str, supported_versions: tuple[int, ...]
         manifest = read_json(path)
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"{path}: unreadable manifest ({exc})") from exc
+    if not isinstance(manifest, dict):
+        raise IndexCorruptError(f"{path}: the manifest is not a JSON object")
     if manifest.get("format") != fmt:
         raise IndexCorruptError(f"{directory}: format {manifest.get('format')!r}, expected {fmt!r}")
     if manifest.get("format_version") not in supported_versions:

@@ -189,8 +189,9 @@ def normalise_certificate(raw: dict[str, Any], *, required: bool = False) -> dic
             problems.append(f"{key}: {exc}")
             dates[key] = _str(value)
     derived = bool(raw.get("expires_derived")) and dates.get("expires_at") is not None  # a re-read record
-    if dates.get("expires_at") is None and dates.get("issued_at") and type_ in VALIDITY_YEARS and not problems:
-        dates["expires_at"] = add_years(dates["issued_at"], VALIDITY_YEARS[type_])  # type: ignore[arg-type]
+    issued = dates.get("issued_at")
+    if dates.get("expires_at") is None and issued and type_ in VALIDITY_YEARS and not problems:
+        dates["expires_at"] = add_years(issued, VALIDITY_YEARS[type_])
         derived = True
 
     number = _str(raw.get("number"))

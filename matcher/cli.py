@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -28,7 +29,7 @@ console = Console(stderr=True)
 KIND_CHOICES = ["postings", "trainees", "courses", "training_records", "placements"]
 
 
-def _store():  # type: ignore[no-untyped-def]
+def _store():
     from matcher.store import Store
 
     return Store.from_settings()
@@ -90,7 +91,7 @@ def _ingest_dir(directory: Path) -> list[dict]:
     return reports
 
 
-def _print_report(report) -> None:  # type: ignore[no-untyped-def]
+def _print_report(report) -> None:
     console.print(
         f"[bold]{report.kind}[/] ← {report.file}: 读取 {report.read}，新增 {report.inserted}，"
         f"更新 {report.updated}，未变 {report.unchanged}，跳过 {report.skipped}，拒绝 {report.rejected}"
@@ -217,7 +218,7 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
     Console().print(data["indexes"])
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine():
     from matcher.engine import Engine, NotReadyError
 
     try:
@@ -227,7 +228,7 @@ def _engine():  # type: ignore[no-untyped-def]
         raise typer.Exit(code=2) from exc
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: Exception) -> NoReturn:
     console.print(f"[red]输入有误：{exc}[/]")
     raise typer.Exit(code=2)
 
@@ -253,7 +254,7 @@ def _person(
     trainee: str | None,
     cert: list[str],
     district: str | None,
-    skill: list[str],  # type: ignore[no-untyped-def]
+    skill: list[str],
     experience: float,
     desired_salary: int | None,
 ):
@@ -500,6 +501,12 @@ keys_app = typer.Typer(help="API 密钥：角色 + 主体（密钥只显示一�
 app.add_typer(keys_app, name="keys")
 
 
+def _key_store():
+    from matcher.keys import KeyStore
+
+    return KeyStore(_store())
+
+
 @keys_app.command("create")
 def keys_create(
     role: str = typer.Option(..., help="trainee | employer | trainer | office | admin"),
@@ -508,45 +515,53 @@ def keys_create(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """签发 API 密钥（只打印一次）。"""
-    from api.keys import main as keys_main
-
-    raise typer.Exit(
-        keys_main(
-            [
-                "create",
-                "--role",
-                role,
-                "--subject",
-                subject,
-                *(["--label", label] if label else []),
-                *(["--json"] if as_json else []),
-            ]
-        )
-    )
+    try:
+        info, secret = _key_store().create(role, subject, label)
+    except ValueError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps({**info, "secret": secret}, ensure_ascii=False))
+        return
+    typer.echo(f"{info['role']} · {info['subject']} · key_id {info['key_id']}", err=True)
+    typer.echo("密钥只显示这一次，请妥善保存 / shown once, store it safely:", err=True)
+    typer.echo(secret)
 
 
 @keys_app.command("list")
 def keys_list(as_json: bool = typer.Option(False, "--json")) -> None:
     """列出密钥（不含密钥本身）。"""
-    from api.keys import main as keys_main
-
-    raise typer.Exit(keys_main(["list", *(["--json"] if as_json else [])]))
+    rows = _key_store().list(0, 10_000)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        state = f"revoked {r['revoked_at']}" if r["revoked_at"] else "active"
+        typer.echo(f"{r['key_id']}  {r['role']:8s}  {r['subject']}  {r['label'] or ''}  ({state})")
 
 
 @keys_app.command("revoke")
 def keys_revoke(key_id: str = typer.Argument(...)) -> None:
     """吊销密钥。"""
-    from api.keys import main as keys_main
-
-    raise typer.Exit(keys_main(["revoke", key_id]))
+    if not _key_store().revoke(key_id):
+        typer.echo(f"密钥 {key_id} 不存在或已吊销", err=True)
+        raise typer.Exit(1)
 
 
 @keys_app.command("demo")
 def keys_demo(as_json: bool = typer.Option(False, "--json")) -> None:
     """为当前数据的每个角色各签发一个密钥（示范用）。"""
-    from api.keys import main as keys_main
+    from matcher.keys import demo_subjects
 
-    raise typer.Exit(keys_main(["demo", *(["--json"] if as_json else [])]))
+    keys = _key_store()
+    out = []
+    for role, subject in demo_subjects(keys.store):
+        info, secret = keys.create(role, subject, "demo")
+        out.append({**info, "secret": secret})
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for r in out:
+        typer.echo(f"{r['role']:8s}  {r['subject']}\n          {r['secret']}")
 
 
 @app.command()

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
         default=None,
         description="证书有效期按这一天判断（YYYY-MM-DD）；默认今天。Fixes the clock for tests and replays.",
     )
+    web_dir: Path = Field(
+        default=REPO_ROOT / "web",
+        description="网页目录（含 static/ 与 node_modules/）：默认源码树中的 web/；其他部署方式用 MATCHER_WEB_DIR 指向它的副本。",
+    )
 
     @model_validator(mode="after")
     def _resolve_auto_encoder(self) -> Settings:

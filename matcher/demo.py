@@ -109,7 +109,7 @@ FILES = ("postings", "trainees", "courses", "training_records", "placements")
 # ================================================================================================
 
 
-def _pick(rng: random.Random, weighted):  # type: ignore[no-untyped-def]
+def _pick(rng: random.Random, weighted):
     """One item from a sequence of (item, weight) pairs."""
     items, weights = zip(*weighted, strict=False)
     return rng.choices(items, weights=weights)[0]
@@ -257,7 +257,7 @@ class _World:
             if a != b and name not in REAL_BRANDS:
                 return name
 
-    def unique(self, make) -> str:  # type: ignore[no-untyped-def]
+    def unique(self, make) -> str:
         for _ in range(200):
             name = make()
             if name not in self.used_names:

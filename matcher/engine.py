@@ -75,7 +75,7 @@ class ReadWriteLock:
         self.write_seconds_max = 0.0
 
     @contextmanager
-    def read(self):  # type: ignore[no-untyped-def]
+    def read(self):
         depth = getattr(self._local, "depth", 0)
         if depth:  # re-entrant for a thread already reading (never waits behind a queued writer)
             self._local.depth = depth + 1
@@ -99,7 +99,7 @@ class ReadWriteLock:
                     self._cond.notify_all()
 
     @contextmanager
-    def write(self):  # type: ignore[no-untyped-def]
+    def write(self):
         with self._cond:
             self._waiting_writers += 1
             while self._writer or self._readers:
@@ -126,7 +126,7 @@ class Engine:
         self.encoder = get_encoder(self.settings.encoder, cache_dir=self.settings.cache_dir)
         self._lock = threading.RLock()
         self.rw = ReadWriteLock()  # readers: engine.reading(); writers: upsert/delete/rebuild swap
-        self._rebuilding: list[tuple[str, str, dict | None]] | None = None  # writes during a rebuild
+        self._rebuilding: list[tuple[str, str, dict]] | None = None  # writes during a rebuild
         started = time.perf_counter()
         self.dense, self.lexical, self.hashes = self._load_indexes(self.settings.index_dir)
         self.retriever = IndexRetriever(self.dense, self.lexical)  # what ranking searches (matcher.retrieval)
@@ -142,7 +142,7 @@ class Engine:
         log.info("engine ready in %.1fs: %s", time.perf_counter() - started, self.counts())
 
     # --- indexes ------------------------------------------------------------------------------
-    def _load_indexes(self, index_dir: Path):  # type: ignore[no-untyped-def]
+    def _load_indexes(self, index_dir: Path):
         dense, lexical, hashes = {}, {}, {}
         try:
             for kind in INDEXED_KINDS:
@@ -199,7 +199,7 @@ class Engine:
         for i in ids:
             self.hashes[kind].pop(i, None)
 
-    def reading(self):  # type: ignore[no-untyped-def]
+    def reading(self):
         """Context manager for concurrent readers of `world` (see ReadWriteLock)."""
         return self.rw.read()
 
@@ -285,7 +285,7 @@ class Engine:
                 self.retriever = IndexRetriever(dense, lexical)
                 pending, self._rebuilding = self._rebuilding, None
                 for kind, op, payload in pending:
-                    self._apply(kind, op, [payload])  # type: ignore[list-item]
+                    self._apply(kind, op, [payload])
             return summary_
         finally:
             with self._lock:

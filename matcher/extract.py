@@ -339,8 +339,8 @@ def _mentions(text: str) -> list[Mention]:
     # 高、低压电工证 / 高压或低压电工证: two licences, alternatives
     for m in _HIGH_LOW.finditer(text):
         tail = text[m.end() : m.end() + 5]
-        if re.match(r"^(?:电工)?(?:作业)?(?:操作|上岗)?证", tail):
-            span_end = m.end() + re.match(r"^(?:电工)?(?:作业)?(?:操作|上岗)?证", tail).end()  # type: ignore[union-attr]
+        if cert_word := re.match(r"^(?:电工)?(?:作业)?(?:操作|上岗)?证", tail):
+            span_end = m.end() + cert_word.end()
             for item in ("高压电工作业", "低压电工作业"):
                 found.append(
                     Mention(

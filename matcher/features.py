@@ -7,7 +7,9 @@ or an ad-hoc query, never from personal fields, so protected attributes cannot r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -15,7 +17,7 @@ from matcher.catalogues.levels import Level, parse_level
 from matcher.catalogues.licences import HEALTH, REVIEW_YEARS, SKILL, item_meets, load_licences
 from matcher.catalogues.occupations import load_occupations
 from matcher.certificates import first_day, last_day
-from matcher.geo import commute_minutes, haversine_vec, river_crossings
+from matcher.geo import FloatArray, IntArray, commute_minutes, haversine_vec, river_crossings
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Cert:
     raw: str | None = None  # what was written, for an unrecognised certificate
 
     @classmethod
-    def from_dict(cls, d: dict) -> Cert:
+    def from_dict(cls, d: Mapping[str, Any]) -> Cert:
         type_ = d.get("type") or SKILL
         if d.get("recognised") is False:
             raw = " ".join(str(d[k]) for k in ("type", "name", "occupation", "item", "level") if d.get(k))
@@ -266,11 +268,11 @@ def certificate_fit(held: tuple[Cert, ...], posting: PostingView, today: dt.date
 # --- the other features: vectorised (one call scores a whole candidate pool; `score_pair` is one pair) ---
 
 
-def experience_fit(years: np.ndarray, required: np.ndarray) -> np.ndarray:
+def experience_fit(years: FloatArray | float, required: FloatArray | float) -> FloatArray:
     """The share of the asked-for years the person has (1 when none are asked for)."""
-    required = np.asarray(required, dtype=np.float64)
-    share = np.asarray(years, dtype=np.float64) / np.where(required > 0, required, 1.0)
-    return np.where(required > 0, np.clip(share, 0.0, 1.0), 1.0)
+    asked = np.asarray(required, dtype=np.float64)
+    share = np.asarray(years, dtype=np.float64) / np.where(asked > 0, asked, 1.0)
+    return np.where(asked > 0, np.clip(share, 0.0, 1.0), 1.0)
 
 
 @dataclass(frozen=True)
@@ -281,25 +283,25 @@ class Trip:
 
 
 def trips(
-    lon: np.ndarray | float,
-    lat: np.ndarray | float,
-    bank: np.ndarray | int,
-    lons: np.ndarray | float,
-    lats: np.ndarray | float,
-    banks: np.ndarray | int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lon: FloatArray | float,
+    lat: FloatArray | float,
+    bank: IntArray | int,
+    lons: FloatArray | float,
+    lats: FloatArray | float,
+    banks: IntArray | int,
+) -> tuple[FloatArray, IntArray, FloatArray]:
     """Straight-line km, river crossings and commute minutes of many trips (either end may be shared)."""
     km = haversine_vec(lon, lat, lons, lats)
     crossings = river_crossings(bank, banks)
     return km, crossings, commute_minutes(km, crossings)
 
 
-def distance_score(minutes: np.ndarray) -> np.ndarray:
+def distance_score(minutes: FloatArray) -> FloatArray:
     """1 next door, 0.5 at ~30 minutes, ~0.14 at 90 minutes."""
     return np.exp(-np.maximum(0.0, np.asarray(minutes, dtype=np.float64) - 8.0) / 32.0)
 
 
-def pay_fit(desired: float, salary_min: np.ndarray, salary_max: np.ndarray) -> np.ndarray:
+def pay_fit(desired: FloatArray | float, salary_min: FloatArray | float, salary_max: FloatArray | float) -> FloatArray:
     """1 when the posting's range reaches the wish; falls with the shortfall; 0.5 when either is unknown.
     Salaries are floats with NaN for "not stated"; `desired` NaN or ≤ 0 means no wish."""
     low, high = np.asarray(salary_min, dtype=np.float64), np.asarray(salary_max, dtype=np.float64)
@@ -311,11 +313,11 @@ def pay_fit(desired: float, salary_min: np.ndarray, salary_max: np.ndarray) -> n
         return np.where(np.isnan(top) | ~(want > 0), 0.5, fit)
 
 
-def freshness(posted: np.ndarray, today: dt.date) -> np.ndarray:
+def freshness(posted: FloatArray | float, today: dt.date) -> FloatArray:
     """Half-life of 30 days; undated postings (NaN ordinal) count as a month old."""
-    posted = np.asarray(posted, dtype=np.float64)
-    age = np.maximum(0.0, today.toordinal() - posted)
-    return np.where(np.isnan(posted), 0.5, 0.5 ** (age / 30.0))
+    ordinal = np.asarray(posted, dtype=np.float64)
+    age = np.maximum(0.0, today.toordinal() - ordinal)
+    return np.where(np.isnan(ordinal), 0.5, 0.5 ** (age / 30.0))
 
 
 def date_ordinal(day: dt.date | None) -> float:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -18,6 +20,7 @@ from matcher.catalogues.licences import SKILL
 from matcher.catalogues.occupations import load_occupations
 from matcher.config import RankingWeights
 from matcher.engine import Engine
+from matcher.errors import InvalidInput
 from matcher.features import Cert, PersonView, PostingView, certificate_fit, person_terms
 from matcher.geo import haversine_km
 from matcher.ranking import add_reasons, score_pair
@@ -29,13 +32,8 @@ from matcher.world import World
 CANDIDATE_DEPTH = 200  # how many hybrid-search hits feed the ranker, besides exact occupation matches
 
 
-class FlowInputError(ValueError):
-    """Bad flow input (unknown trainee, posting, occupation …); the message names the field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+# Bad flow input (unknown trainee, posting, occupation …) naming the field: the matcher's one InvalidInput.
+FlowInputError = InvalidInput
 
 
 # --- building a person -----------------------------------------------------------------------------
@@ -48,7 +46,7 @@ def parse_cert_arg(text: str) -> dict:
 
 
 def adhoc_person(
-    certs: list[str | dict],
+    certs: Sequence[str | dict],
     district: str,
     *,
     skills: list[str] | None = None,
@@ -298,7 +296,7 @@ def gap(
     if target_posting is not None:
         if target_posting not in world.postings:
             raise FlowInputError("target_posting", f"岗位 {target_posting} 不存在")
-        targets = {target_posting}
+        targets: AbstractSet[str] = {target_posting}
         target_desc = f"岗位 {world.postings[target_posting].title}"
     elif target_occupation is not None:
         try:
@@ -328,8 +326,8 @@ def gap(
             cert = replace(req, mandatory=False, group=None)
             items.setdefault((cert.type, cert.occupation, cert.item, cert.level), cert)
         if not any(r.mandatory for r in v.certs) and v.occupations:
-            for occ in v.occupations:
-                items.setdefault((SKILL, occ, None, None), Cert(occ, None))
+            for code in v.occupations:
+                items.setdefault((SKILL, code, None, None), Cert(code, None))
         for s in v.skills:
             if s.lower() not in have_skills:
                 skill_counts[s] += 1
@@ -339,7 +337,7 @@ def gap(
         if unlocked:
             ranked_items.append((len(unlocked), cert.label(), cert))
     ranked_items.sort(key=lambda x: (-x[0], x[1]))
-    missing = []
+    missing: list[dict] = []
     for held, jobs in sorted(renew.items(), key=lambda kv: (-len(kv[1]), kv[0].label())):
         missing.append(
             {
@@ -402,7 +400,7 @@ def _courses_for(engine: Engine, person: PersonView, occupation: str, level: Lev
     ]
     today = world.today
 
-    def key(c):  # type: ignore[no-untyped-def]
+    def key(c):
         km = haversine_km(person.lon, person.lat, c.lon, c.lat)
         near = 0 if c.district == person.district else (1 if km <= radius or c.format == "线上" else 2)
         start = c.start_date if c.start_date is not None and c.start_date >= today else dt.date.max
@@ -479,7 +477,9 @@ def posting_search_text(posting: PostingView) -> str:
 def candidate_fit(engine: Engine, posting: PostingView, person: PersonView) -> dict:
     """One candidate's fit for a posting, as `candidates_for` scores it (shown even when the gate fails)."""
     seen = as_seen_by_employer(person)
-    sim = engine.retriever.similarities("trainees", engine.encode_query(posting_search_text(posting)), [person.id])  # type: ignore[list-item]
+    sim = engine.retriever.similarities(
+        "trainees", engine.encode_query(posting_search_text(posting)), [person.id or ""]
+    )
     s = score_pair(
         seen,
         posting,
@@ -524,13 +524,14 @@ def candidates_for(
     )
     for occ in posting.occupations:
         pool |= world.trainees_by_occupation.get(occ, set()) & consenting
-    people = [as_seen_by_employer(world.trainees[i]) for i in pool]
+    ids = list(pool)
+    people = [as_seen_by_employer(world.trainees[i]) for i in ids]
     today = world.today
     weights = engine.settings.weights
     scored = score_people(
         people,
         posting,
-        engine.retriever.similarities("trainees", qvec, [p.id for p in people]),  # type: ignore[misc]
+        engine.retriever.similarities("trainees", qvec, ids),
         weights,
         today,
         engine.settings.clock(),

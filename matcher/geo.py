@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import math
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
+
+# Per-trip columns of the ranking core. A function given only scalars returns a numpy scalar of the same
+# dtype, which the callers use alike (float(), indexing by broadcast), so one array type stands for both.
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+IntArray: TypeAlias = npt.NDArray[np.int64]
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -22,13 +30,14 @@ def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def haversine_vec(
-    lon: np.ndarray | float, lat: np.ndarray | float, lons: np.ndarray | float, lats: np.ndarray | float
-) -> np.ndarray:
+    lon: FloatArray | float, lat: FloatArray | float, lons: FloatArray | float, lats: FloatArray | float
+) -> FloatArray:
     """`haversine_km` for many pairs of points (either side may be one shared point)."""
     p1, p2 = np.radians(lat), np.radians(lats)
     dp, dl = p2 - p1, np.radians(np.subtract(lons, lon))
     h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
+    km: FloatArray = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))  # numpy's types lose it for mixed inputs: Any
+    return km
 
 
 def in_chongqing(lon: float, lat: float) -> bool:
@@ -64,14 +73,15 @@ def bank_code(district: str) -> int:
     return BANKS.index(bank) if bank is not None else -1
 
 
-def river_crossings(bank_a: np.ndarray | int, bank_b: np.ndarray | int) -> np.ndarray:
+def river_crossings(bank_a: IntArray | int, bank_b: IntArray | int) -> IntArray:
     """0 or 1 per trip: whether it crosses the Jialing or Yangtze in the main urban area, given both ends'
     `bank_code`s (arrays, or one code shared by every trip)."""
     a, b = np.asarray(bank_a), np.asarray(bank_b)
-    return ((a >= 0) & (b >= 0) & (a != b)).astype(np.int64)
+    crossings: IntArray = ((a >= 0) & (b >= 0) & (a != b)).astype(np.int64)  # numpy's types lose it: Any
+    return crossings
 
 
-def commute_minutes(km: np.ndarray, crossings: np.ndarray) -> np.ndarray:
+def commute_minutes(km: FloatArray, crossings: IntArray) -> FloatArray:
     """A rough one-way commute estimate by public transport/car, per trip: fixed access time, a detour
     factor on the straight line, slower speeds for short urban trips (25 km/h below 25 road-km, else 40),
     and a penalty per river crossing."""

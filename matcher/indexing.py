@@ -44,7 +44,7 @@ def encode_texts(
     texts: list[str],
     desc: str,
     progress: Progress | None,
-    batch: int = 256,  # type: ignore[no-untyped-def]
+    batch: int = 256,
     also_query: bool = False,
 ) -> np.ndarray:
     parts = []

@@ -9,7 +9,9 @@ the employer can fix it and the office can review it. Rules are regular expressi
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from matcher.schema import Posting
 
@@ -72,16 +74,24 @@ def lint_text(text: str) -> list[LintFinding]:
     return [f for _, f in sorted(findings, key=lambda x: x[0])]
 
 
-def lint_posting(posting: Posting | dict) -> list[LintFinding]:
-    """Lint the title, description, education and skills of a posting."""
+def posting_fields(posting: Posting | Mapping[str, Any]) -> dict[str, str]:
+    """The text the lint reads, by field path: the title, description, education and skills of a posting
+    (the one definition: publishing, import, `matcher lint` and the draft check all read these)."""
     p = posting.model_dump() if isinstance(posting, Posting) else posting
     req = p.get("requirements") or {}
-    text = "\n".join(
-        [
-            p.get("title") or "",
-            p.get("description") or "",
-            req.get("education") or "",
-            "、".join(req.get("skills") or []),
-        ]
-    )
-    return lint_text(text)
+    return {
+        "title": p.get("title") or "",
+        "description": p.get("description") or "",
+        "requirements.education": req.get("education") or "",
+        "requirements.skills": "、".join(req.get("skills") or []),
+    }
+
+
+def lint_fields(posting: Posting | Mapping[str, Any]) -> list[tuple[str, LintFinding]]:
+    """(field path, finding) for every discriminatory phrase, field by field in `posting_fields` order."""
+    return [(field, f) for field, text in posting_fields(posting).items() for f in lint_text(text)]
+
+
+def lint_posting(posting: Posting | Mapping[str, Any]) -> list[LintFinding]:
+    """Every finding of a posting (or a draft shaped like one), field by field."""
+    return [f for _, f in lint_fields(posting)]

@@ -41,7 +41,9 @@ class OccupationMatch:
         return {"code": self.code, "name": self.name, "score": round(self.score, 4), "via": self.via}
 
 
-def _key(text: str) -> str:
+def text_key(text: str) -> str:
+    """NFKC, no whitespace, lower case: two spellings of one title share a key (training and eval use it too,
+    so what they hold out is exactly what the normaliser would match)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
@@ -49,18 +51,18 @@ class OccupationNormaliser:
     def __init__(
         self,
         encoder,
-        catalogue: OccupationCatalogue | None = None,  # type: ignore[no-untyped-def]
+        catalogue: OccupationCatalogue | None = None,
         exclude_terms: Collection[str] = (),
     ) -> None:
         self.catalogue = catalogue or load_occupations()
         self.encoder = encoder
-        excluded = {_key(t) for t in exclude_terms}
+        excluded = {text_key(t) for t in exclude_terms}
         self.leaves = self.catalogue.leaves
         self._codes = [o.code for o in self.leaves]
         # Surface forms → leaf codes (names, aliases, 工种), minus held-out terms.
         self._forms: dict[str, list[str]] = {}
         for form in self.catalogue.names_and_aliases():
-            key = _key(form)
+            key = text_key(form)
             if key in excluded or len(key) < 2:
                 continue
             leaf_codes = [o.code for o in self.catalogue.candidates(form) if o.is_leaf]
@@ -76,13 +78,13 @@ class OccupationNormaliser:
         self._lexical.build(self._codes, [self._leaf_text(o, excluded) for o in self.leaves])
 
     @staticmethod
-    def _leaf_view(occ, excluded: set[str]) -> str:  # type: ignore[no-untyped-def]
-        aliases = [a for a in occ.aliases if a != occ.name and _key(a) not in excluded]
+    def _leaf_view(occ, excluded: set[str]) -> str:
+        aliases = [a for a in occ.aliases if a != occ.name and text_key(a) not in excluded]
         return f"{occ.name}：{'、'.join(aliases[:12])}" if aliases else occ.name
 
     @staticmethod
-    def _leaf_text(occ, excluded: set[str]) -> str:  # type: ignore[no-untyped-def]
-        aliases = [a for a in occ.aliases if _key(a) not in excluded]
+    def _leaf_text(occ, excluded: set[str]) -> str:
+        aliases = [a for a in occ.aliases if text_key(a) not in excluded]
         return "。".join([occ.name, "、".join(aliases), occ.definition, " ".join(occ.tasks)])
 
     def _name(self, code: str) -> str:
@@ -108,7 +110,7 @@ class OccupationNormaliser:
             if code not in scores or score > scores[code][0]:
                 scores[code] = (score, via)
 
-        key = _key(text)
+        key = text_key(text)
         code = normalise_code(key)
         if code is not None and code in self.catalogue.by_code and self.catalogue.by_code[code].is_leaf:
             offer(code, 1.0, "exact")

@@ -7,6 +7,7 @@ trainee accepts (contact release is the API's job, with an audit entry).
 
 from __future__ import annotations
 
+from matcher.schema import Trainee
 from matcher.store import Store
 
 
@@ -35,8 +36,39 @@ def employer_view_contact(personal: dict) -> dict:
     return {"name": mask_name(personal.get("name")), "phone": mask_phone(personal.get("phone"))}
 
 
+# What an employer sees of a candidate result: profile facts and the fit, nothing else (the API's
+# response models whitelist the same keys again).
+CANDIDATE_FIT_KEYS = (
+    "score",
+    "features",
+    "contributions",
+    "distance_km",
+    "commute_minutes",
+    "river_crossings",
+    "mandatory_ok",
+    "reasons",
+    "missing",
+    "rank",
+)
+
+
+def employer_candidate(result: dict, contact: dict) -> dict:
+    """A candidate result as an employer may see it: whitelisted profile facts, the `contact` it may see
+    (masked unless released to it), and the fit."""
+    t = result["trainee"]
+    trainee = {
+        "id": t["id"],
+        "district": t["district"],
+        "certificates": list(t.get("certificates", [])),
+        "skills": list(t.get("skills", [])),
+        "experience_years": t.get("experience_years"),
+        "contact": contact,
+    }
+    return {"trainee": trainee, **{k: result[k] for k in CANDIDATE_FIT_KEYS if k in result}}
+
+
 def attach_masked_contacts(store: Store, results: list[dict]) -> None:
     """Add a masked `contact` to each candidate result, reading personal data for these ids only."""
     for r in results:
         trainee = store.get("trainees", r["trainee"]["id"])
-        r["trainee"]["contact"] = employer_view_contact(trainee.personal() if trainee else {})
+        r["trainee"]["contact"] = employer_view_contact(trainee.personal() if isinstance(trainee, Trainee) else {})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from matcher.features import (
     term_overlap,
     trips,
 )
-from matcher.geo import bank_code
+from matcher.geo import FloatArray, bank_code
 
 FEATURES = ("certificate", "distance", "semantic", "skills", "pay", "experience", "freshness")
 
@@ -41,19 +42,19 @@ class Pairs:
     Unknown salaries and dates are NaN. Jobs-for-a-person shares the person's side, candidates-for-a-
     posting the posting's."""
 
-    certificate: np.ndarray  # CertFit.score
-    minutes: np.ndarray  # commute estimate
-    semantic: np.ndarray  # cosine of the person's and the posting's text
-    skills: np.ndarray  # term overlap
-    desired_salary: np.ndarray | float
-    salary_min: np.ndarray | float
-    salary_max: np.ndarray | float
-    experience_years: np.ndarray | float
-    min_experience_years: np.ndarray | float
-    posted: np.ndarray | float  # date ordinal
+    certificate: FloatArray  # CertFit.score
+    minutes: FloatArray  # commute estimate
+    semantic: FloatArray  # cosine of the person's and the posting's text
+    skills: FloatArray  # term overlap
+    desired_salary: FloatArray | float
+    salary_min: FloatArray | float
+    salary_max: FloatArray | float
+    experience_years: FloatArray | float
+    min_experience_years: FloatArray | float
+    posted: FloatArray | float  # date ordinal
 
 
-def feature_columns(pairs: Pairs, today: dt.date) -> dict[str, np.ndarray]:
+def feature_columns(pairs: Pairs, today: dt.date) -> dict[str, FloatArray]:
     """Every feature of every pair, in [0, 1]: the one definition the flows and `score_pair` share."""
     n = len(np.atleast_1d(pairs.minutes))
     columns = {
@@ -61,14 +62,14 @@ def feature_columns(pairs: Pairs, today: dt.date) -> dict[str, np.ndarray]:
         "distance": distance_score(pairs.minutes),
         "semantic": np.clip(pairs.semantic, 0.0, 1.0),
         "skills": pairs.skills,
-        "pay": pay_fit(pairs.desired_salary, pairs.salary_min, pairs.salary_max),  # type: ignore[arg-type]
-        "experience": experience_fit(pairs.experience_years, pairs.min_experience_years),  # type: ignore[arg-type]
-        "freshness": freshness(pairs.posted, today),  # type: ignore[arg-type]
+        "pay": pay_fit(pairs.desired_salary, pairs.salary_min, pairs.salary_max),
+        "experience": experience_fit(pairs.experience_years, pairs.min_experience_years),
+        "freshness": freshness(pairs.posted, today),
     }
     return {k: np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)) for k, v in columns.items()}
 
 
-def weighted_sum(features: dict[str, np.ndarray], weights: RankingWeights) -> np.ndarray:
+def weighted_sum(features: dict[str, FloatArray], weights: RankingWeights) -> FloatArray:
     """The score: one weighted sum of the features (the weights are the contributions' scale)."""
     w = weights.model_dump()
     total = np.zeros(len(next(iter(features.values()))), dtype=np.float64)
@@ -91,7 +92,7 @@ class Scored:
     reasons: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "score": round(self.score, 4),
             "features": {k: round(v, 4) for k, v in self.features.items()},
@@ -108,8 +109,8 @@ class Scored:
 
 def scored_row(
     posting_id: str,
-    features: dict[str, np.ndarray],
-    score: np.ndarray,
+    features: dict[str, FloatArray],
+    score: FloatArray,
     i: int,
     weights: RankingWeights,
     fit: CertFit,
@@ -229,8 +230,8 @@ def explain(person: PersonView, posting: PostingView, s: Scored, today: dt.date)
         reasons.append(trip_text)
     if posting.salary_min is not None or posting.salary_max is not None:
         pay = f"月薪{_money(posting.salary_min)}–{_money(posting.salary_max)}元"
-        if person.desired_salary:
-            top = posting.salary_max if posting.salary_max is not None else posting.salary_min
+        top = posting.salary_max if posting.salary_max is not None else posting.salary_min
+        if person.desired_salary and top is not None:  # `top` is set here: one of the two is
             pay += "，达到期望" if top >= person.desired_salary else f"，低于期望{person.desired_salary:,}元"
         reasons.append(pay)
     if posting.min_experience_years > 0:

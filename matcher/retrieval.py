@@ -14,6 +14,7 @@ from collections.abc import Set as AbstractSet
 from typing import Protocol, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from indexes import BM25Index, VectorIndex
 
@@ -35,12 +36,14 @@ def rrf(rankings: Iterable[Sequence[Id]], k: int = RRF_K) -> list[tuple[Id, floa
 
 class Retriever(Protocol):
     def hybrid(
-        self, kind: str, text: str, query_vector: np.ndarray, depth: int, allow: Allow = None
+        self, kind: str, text: str, query_vector: npt.NDArray[np.float32], depth: int, allow: Allow = None
     ) -> list[tuple[str, float]]:
         """Up to `depth` dense and `depth` lexical hits among allowed ids, fused by RRF, best first."""
         ...
 
-    def similarities(self, kind: str, query_vector: np.ndarray, ids: Sequence[str]) -> np.ndarray:
+    def similarities(
+        self, kind: str, query_vector: npt.NDArray[np.float32], ids: Sequence[str]
+    ) -> npt.NDArray[np.float64]:
         """Cosine of the query with each given id, in order (0 for an id not indexed)."""
         ...
 
@@ -53,7 +56,7 @@ class IndexRetriever:
         self.lexical = dict(lexical)
 
     def hybrid(
-        self, kind: str, text: str, query_vector: np.ndarray, depth: int, allow: Allow = None
+        self, kind: str, text: str, query_vector: npt.NDArray[np.float32], depth: int, allow: Allow = None
     ) -> list[tuple[str, float]]:
         dense, lexical = self.dense[kind], self.lexical[kind]
         if isinstance(allow, AbstractSet) and len(allow) > 0.25 * max(len(dense), 1):
@@ -65,7 +68,9 @@ class IndexRetriever:
         lexical_hits = lexical.search(text, depth, allow=allow) if text.strip() else []
         return rrf([[rid for rid, _ in dense_hits], [rid for rid, _ in lexical_hits]])
 
-    def similarities(self, kind: str, query_vector: np.ndarray, ids: Sequence[str]) -> np.ndarray:
+    def similarities(
+        self, kind: str, query_vector: npt.NDArray[np.float32], ids: Sequence[str]
+    ) -> npt.NDArray[np.float64]:
         return self.dense[kind].similarities(query_vector, ids)
 
 

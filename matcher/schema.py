@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -22,7 +22,7 @@ from matcher.certificates import normalise_certificate
 from matcher.extract import extract
 from matcher.geo import in_chongqing
 
-PRIORITY_GROUPS = (
+PriorityGroup = Literal[
     "农民工",
     "毕业年度高校毕业生",
     "登记失业人员",
@@ -31,7 +31,8 @@ PRIORITY_GROUPS = (
     "残疾人",
     "离校未就业青年",
     "返岗女性",
-)
+]
+PRIORITY_GROUPS: tuple[str, ...] = get_args(PriorityGroup)
 # Stored for the record and for statutory statistics; never read by ranking code.
 PROTECTED_FIELDS = ("gender", "birth_year", "hukou", "ethnicity", "marital_status", "health")
 PERSONAL_FIELDS = ("name", "phone", "id_number", *PROTECTED_FIELDS)
@@ -93,8 +94,12 @@ MAX_TITLE, MAX_NAME, MAX_SHORT, MAX_DESCRIPTION = 200, 50, 100, 10_000
 MAX_SKILLS, MAX_SKILL, MAX_CERTIFICATES = 50, 50, 20
 
 
-def Bounded(n: int) -> Any:  # noqa: N802 - a type factory
-    return Annotated[str, Field(max_length=n), AfterValidator(_no_nul)]
+# Free text bounded by length (no NUL): one alias per bound, so mypy sees a type, not a call.
+NameText = Annotated[str, Field(max_length=MAX_NAME), AfterValidator(_no_nul)]
+ShortText = Annotated[str, Field(max_length=MAX_SHORT), AfterValidator(_no_nul)]
+TitleText = Annotated[str, Field(max_length=MAX_TITLE), AfterValidator(_no_nul)]
+LongText = Annotated[str, Field(max_length=MAX_DESCRIPTION), AfterValidator(_no_nul)]
+IdText = Annotated[str, Field(max_length=64), AfterValidator(_no_nul)]
 
 
 Text = Annotated[str, Field(max_length=MAX_TITLE), AfterValidator(_no_nul), AfterValidator(_nonblank)]
@@ -117,7 +122,7 @@ class _Located(Record):
     lat: float | None = Field(default=None, ge=-90, le=90)
 
     @model_validator(mode="after")
-    def _check_point(self):  # type: ignore[no-untyped-def]
+    def _check_point(self):
         if (self.lon is None) != (self.lat is None):
             raise ValueError("lon 与 lat 必须同时提供")
         if self.lon is not None and not in_chongqing(self.lon, self.lat):
@@ -130,11 +135,11 @@ class _Certificate(Record):
     `matcher.certificates.normalise_certificate`: a value it cannot read makes `recognised` false and
     says why in `note`, instead of rejecting the whole record."""
 
-    type: Bounded(MAX_SHORT) = SKILL  # type: ignore[valid-type]
-    occupation: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]  # CSCO code (skill: required)
-    item: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]  # 操作项目, 项目代号, 准驾车型, 资格名称
-    level: Bounded(MAX_NAME) | int | None = None  # type: ignore[valid-type]
-    name: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]  # only kept when unrecognised, verbatim
+    type: ShortText = SKILL
+    occupation: ShortText | None = None  # CSCO code (skill: required)
+    item: ShortText | None = None  # 操作项目, 项目代号, 准驾车型, 资格名称
+    level: NameText | int | None = None
+    name: ShortText | None = None  # only kept when unrecognised, verbatim
     recognised: bool = True
     note: str | None = None  # written by normalise_certificate, bounded by what it quotes
 
@@ -168,7 +173,7 @@ class RequiredCertificate(_Certificate):
 class Requirements(Record):
     certificates: list[RequiredCertificate] = Field(default=[], max_length=MAX_CERTIFICATES)
     min_experience_years: float = Field(default=0, ge=0, le=60)
-    education: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]
+    education: ShortText | None = None
     skills: Skills = []
 
 
@@ -177,13 +182,13 @@ class Posting(_Located):
     title: Text
     employer: Text
     district: DistrictName
-    address: Bounded(MAX_TITLE) | None = None  # type: ignore[valid-type]
-    description: Bounded(MAX_DESCRIPTION) = ""  # type: ignore[valid-type]
+    address: TitleText | None = None
+    description: LongText = ""
     requirements: Requirements = Requirements()
     salary_min: Money | None = None
     salary_max: Money | None = None
-    shift: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
-    industry: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]
+    shift: NameText | None = None
+    industry: ShortText | None = None
     posted_at: PastDate = None
     status: Literal["open", "closed"] = "open"
     # Where each requirement came from: "stated" by the employer/source, or "extracted" from the text by
@@ -240,7 +245,7 @@ class Posting(_Located):
         return data
 
     @model_validator(mode="after")
-    def _check_salary(self):  # type: ignore[no-untyped-def]
+    def _check_salary(self):
         if self.salary_min is not None and self.salary_max is not None and self.salary_min > self.salary_max:
             raise ValueError(f"salary_min ({self.salary_min}) 大于 salary_max ({self.salary_max})")
         return self
@@ -250,8 +255,8 @@ class Posting(_Located):
 
 
 class HeldCertificate(_Certificate):
-    issued_at: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]  # 'YYYY-MM-DD' or 'YYYY-MM'
-    expires_at: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]  # inclusive; derived when absent
+    issued_at: NameText | None = None  # 'YYYY-MM-DD' or 'YYYY-MM'
+    expires_at: NameText | None = None  # inclusive; derived when absent
     expires_derived: bool = False
     number: str | None = Field(default=None, max_length=64)  # personal data: stored with the personal fields
 
@@ -264,17 +269,17 @@ class Trainee(_Located):
     experience_years: float = Field(default=0, ge=0, le=60)
     desired_salary: Money | None = None
     consent_employer_search: bool = False
-    priority_group: Literal[PRIORITY_GROUPS] | None = None  # type: ignore[valid-type]
+    priority_group: PriorityGroup | None = None
     # Personal data: stored apart from the profile, never used for ranking, masked for employers.
-    name: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
+    name: NameText | None = None
     phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
     id_number: str | None = Field(default=None, pattern=r"^\d{17}[\dXx]$")
-    gender: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
+    gender: NameText | None = None
     birth_year: int | None = Field(default=None, ge=1900, le=2030)
-    hukou: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
-    ethnicity: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
-    marital_status: Bounded(MAX_NAME) | None = None  # type: ignore[valid-type]
-    health: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]
+    hukou: NameText | None = None
+    ethnicity: NameText | None = None
+    marital_status: NameText | None = None
+    health: ShortText | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -340,11 +345,11 @@ class Placement(Record):
 
     id: Id
     trainee_id: Id
-    posting_id: Bounded(64) | None = None  # type: ignore[valid-type]
-    employer: Bounded(MAX_TITLE) | None = None  # type: ignore[valid-type]
+    posting_id: IdText | None = None
+    employer: TitleText | None = None
     occupation: OccupationCode
     district: DistrictName
-    industry: Bounded(MAX_SHORT) | None = None  # type: ignore[valid-type]
+    industry: ShortText | None = None
     placed_at: PastDate = None
 
 

@@ -9,13 +9,16 @@ for the rows a flow returns (`PoolScores.scored`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from matcher.config import RankingWeights
 from matcher.features import (
+    Cert,
     CertFit,
     PersonView,
     PostingView,
@@ -27,7 +30,7 @@ from matcher.features import (
     term_overlap,
     trips,
 )
-from matcher.geo import bank_code
+from matcher.geo import BoolArray, FloatArray, IntArray, bank_code
 from matcher.ranking import Pairs, Scored, feature_columns, scored_row, weighted_sum
 
 
@@ -36,18 +39,18 @@ class PoolScores:
     """Scores of the pool members that pass the 持证上岗 gate, best first (ties by id)."""
 
     ids: list[str]
-    features: dict[str, np.ndarray]
-    score: np.ndarray
-    km: np.ndarray
-    crossings: np.ndarray
-    minutes: np.ndarray
+    features: dict[str, FloatArray]
+    score: FloatArray
+    km: FloatArray
+    crossings: IntArray
+    minutes: FloatArray
     fits: list[CertFit]
-    far: np.ndarray  # beyond the maximum commute
+    far: BoolArray  # beyond the maximum commute
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def take(self, at: np.ndarray) -> PoolScores:
+    def take(self, at: npt.NDArray[np.integer[Any]]) -> PoolScores:
         """The rows at `at` (in that order)."""
         return PoolScores(
             [self.ids[i] for i in at],
@@ -78,7 +81,7 @@ class PoolScores:
         )
 
 
-def term_shares(terms: list[str], texts: list[str]) -> np.ndarray:
+def term_shares(terms: list[str], texts: list[str]) -> FloatArray:
     """`term_overlap`'s share for many texts: one pass per term, no call per text."""
     hits = np.zeros(len(texts), dtype=np.float64)
     for t in terms:
@@ -86,7 +89,7 @@ def term_shares(terms: list[str], texts: list[str]) -> np.ndarray:
     return hits / len(terms) if terms else hits
 
 
-def _fits_by_group(groups: np.ndarray, fit_of: Callable[[int], CertFit]) -> list[CertFit]:
+def _fits_by_group(groups: npt.NDArray[Any], fit_of: Callable[[int], CertFit]) -> list[CertFit]:
     """One certificate fit per distinct group (a requirement set, or a person's certificates), spread back
     to every row; `fit_of(row)` computes the fit for a representative row."""
     _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
@@ -94,7 +97,7 @@ def _fits_by_group(groups: np.ndarray, fit_of: Callable[[int], CertFit]) -> list
     return [distinct[g] for g in inverse.tolist()]
 
 
-def top_first(id_of: Callable[[int], str], score: np.ndarray, k: int) -> np.ndarray:
+def top_first(id_of: Callable[[int], str], score: FloatArray, k: int) -> IntArray:
     """Positions of the k best scores, best first, equal scores by id — without sorting them all (a
     non-personalised list orders ~100k postings, with long runs of equal dates)."""
     if len(score) > k > 0:
@@ -108,7 +111,7 @@ def top_first(id_of: Callable[[int], str], score: np.ndarray, k: int) -> np.ndar
     return np.array([i for _, i in keyed[:k]], dtype=np.int64)
 
 
-def best_first(ids: Sequence[str], score: np.ndarray) -> np.ndarray:
+def best_first(ids: Sequence[str], score: FloatArray) -> npt.NDArray[np.intp]:
     """Best first, equal scores by id: one float argsort, then each run of ties (rare) sorted by id."""
     order = np.argsort(-score, kind="stable")
     tied = np.flatnonzero(score[order][1:] == score[order][:-1])
@@ -122,16 +125,20 @@ def best_first(ids: Sequence[str], score: np.ndarray) -> np.ndarray:
 def _finish(
     ids: list[str],
     pairs: Pairs,
-    trip: tuple[np.ndarray, np.ndarray, np.ndarray],
+    trip: tuple[FloatArray, IntArray, FloatArray],
     fits: list[CertFit],
-    gate: np.ndarray,
+    gate: BoolArray,
     weights: RankingWeights,
     today: dt.date,
     max_commute_minutes: float | None,
 ) -> PoolScores:
     features = feature_columns(pairs, today)
     score = weighted_sum(features, weights)
-    km, crossings, minutes = (np.broadcast_to(a, score.shape) for a in trip)
+    km, crossings, minutes = (
+        np.broadcast_to(trip[0], score.shape),
+        np.broadcast_to(trip[1], score.shape),
+        np.broadcast_to(trip[2], score.shape),
+    )  # one by one: each keeps its dtype's type
     far = minutes > max_commute_minutes if max_commute_minutes is not None else np.zeros(len(score), dtype=bool)
     pool = PoolScores(ids, features, score, km, crossings, minutes, fits, far).take(np.flatnonzero(gate))
     return pool.take(best_first(pool.ids, pool.score))
@@ -139,9 +146,9 @@ def _finish(
 
 def score_postings(
     person: PersonView,
-    columns: dict,
+    columns: Mapping[str, Any],
     ids: list[str],
-    semantic: np.ndarray,
+    semantic: FloatArray,
     terms: list[str],
     weights: RankingWeights,
     today: dt.date,
@@ -152,7 +159,7 @@ def score_postings(
     failed the gate (for the "renew this certificate" notices)."""
     row = columns["row"]
     rows = np.fromiter((row[i] for i in ids), dtype=np.int64, count=len(ids))
-    views: np.ndarray = columns["view"]
+    views: npt.NDArray[np.object_] = columns["view"]  # PostingView per row
     fits = _fits_by_group(columns["requirements"][rows], lambda r: certificate_fit(person.certs, views[rows[r]], clock))
     gate = np.fromiter((f.gate_ok for f in fits), dtype=bool, count=len(fits))
     overlap = term_shares(terms, [v.text for v in views[rows].tolist()])
@@ -183,13 +190,13 @@ def score_postings(
 def score_people(
     people: list[PersonView],
     posting: PostingView,
-    semantic: np.ndarray,
+    semantic: FloatArray,
     weights: RankingWeights,
     today: dt.date,
     clock: dt.date,
 ) -> PoolScores:
     """Many people against one posting (the employer's side); `people` as the employer may see them."""
-    groups: dict[tuple, int] = {}
+    groups: dict[tuple[Cert, ...], int] = {}
     keys = np.fromiter((groups.setdefault(p.certs, len(groups)) for p in people), dtype=np.int64, count=len(people))
     fits = _fits_by_group(keys, lambda r: certificate_fit(people[r].certs, posting, clock))
     gate = np.fromiter((f.gate_ok for f in fits), dtype=bool, count=len(fits))

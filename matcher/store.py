@@ -164,7 +164,7 @@ class Store:
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def from_settings(cls, settings=None) -> Store:  # type: ignore[no-untyped-def]
+    def from_settings(cls, settings=None) -> Store:
         from matcher.config import get_settings
 
         return cls((settings or get_settings()).db_url)
@@ -262,7 +262,7 @@ def _to_record(kind: str, row: _Common) -> StoredRecord:
     return KINDS[kind].model_validate(data)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer; survives restarts
     cur.execute("PRAGMA synchronous=NORMAL")

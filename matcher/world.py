@@ -83,7 +83,7 @@ def _point(d: dict) -> tuple[float, float, bool]:
     return district.lon, district.lat, False
 
 
-def _date(value) -> dt.date | None:  # type: ignore[no-untyped-def]
+def _date(value) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(value)
@@ -156,7 +156,7 @@ def course_from_payload(c: dict) -> CourseView:
 
 
 class World:
-    def __init__(self, normaliser=None, infer_min_score: float = INFER_MIN_SCORE) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, normaliser=None, infer_min_score: float = INFER_MIN_SCORE) -> None:
         self.normaliser = normaliser
         self.infer_min_score = infer_min_score
         self.postings: dict[str, PostingView] = {}
@@ -171,7 +171,7 @@ class World:
         self._consenting: dict[str, frozenset[str]] | None = None  # see consenting_by_district
 
     # --- loading and writes -------------------------------------------------------------------
-    def load(self, store) -> World:  # type: ignore[no-untyped-def]
+    def load(self, store) -> World:
         self.set_postings(list(store.payloads("postings")))
         for p in store.profiles():
             self.set_trainee(p)

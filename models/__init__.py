@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from .base import Encoder, Kind, MissingDependencyError
+from .base import Encoder, Kind, MissingDependencyError, ThreadLimited, Vectors, limit_threads
 from .cache import CachedEncoder
 from .e5 import E5Encoder
 from .fusion import FusionEncoder
@@ -23,8 +23,11 @@ __all__ = [
     "MissingDependencyError",
     "OnnxEncoder",
     "SentenceTransformerEncoder",
+    "ThreadLimited",
     "UsemEncoder",
+    "Vectors",
     "get_encoder",
+    "limit_threads",
 ]
 
 ST_PREFIX = "st:"

@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 
 Kind = Literal["query", "passage"]
 KINDS: tuple[Kind, ...] = ("query", "passage")
+Vectors: TypeAlias = npt.NDArray[np.float32]  # (n, dim), one unit-length row per text
 
 
 class MissingDependencyError(ImportError):
@@ -29,12 +31,32 @@ class Encoder(Protocol):
     id: str
     dim: int
 
-    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> Vectors:
         """Return float32 array (len(texts), dim) with L2-normalised rows."""
         ...
 
 
-def l2_normalize(vectors: np.ndarray) -> np.ndarray:
+@runtime_checkable
+class ThreadLimited(Protocol):
+    """An encoder whose compute threads can be pinned after it is built (not every backend can)."""
+
+    def limit_threads(self, threads: int) -> None:
+        """Run later encodes on at most `threads` threads."""
+        ...
+
+
+def limit_threads(encoder: Encoder, threads: int) -> None:
+    """Pin `encoder`'s own compute threads to `threads`, if it has such a setting (else leave it as is).
+
+    The API server calls it once (one thread per query encode beats threads fighting for two cores); wrappers
+    (cache, fusion) pass it on to what they wrap."""
+    if threads < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
+    if isinstance(encoder, ThreadLimited):
+        encoder.limit_threads(threads)
+
+
+def l2_normalize(vectors: npt.ArrayLike) -> Vectors:
     """Row-normalise to unit length (zero rows stay zero instead of becoming NaN)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -78,13 +100,13 @@ class BatchEncoder(ABC):
     def __init__(self) -> None:
         self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> Vectors:
         items = check_texts(texts)
         check_kind(kind)
         check_batch_size(batch_size)
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = []
+        parts: list[npt.NDArray[np.floating]] = []
         for start in range(0, len(items), batch_size):
             with self._lock:
                 parts.append(self._encode_batch(items[start : start + batch_size], kind))
@@ -94,8 +116,8 @@ class BatchEncoder(ABC):
         return out
 
     @abstractmethod
-    def _encode_batch(self, texts: list[str], kind: Kind) -> np.ndarray:
-        """Encode one non-empty batch; called with the instance lock held."""
+    def _encode_batch(self, texts: list[str], kind: Kind) -> npt.NDArray[np.floating]:
+        """Encode one non-empty batch (rows need not be unit length yet); called with the instance lock held."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r}, dim={self.dim})"

@@ -14,10 +14,12 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
-from .base import Encoder, Kind, check_batch_size, check_kind, check_texts
+from .base import Encoder, Kind, Vectors, check_batch_size, check_kind, check_texts, limit_threads
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,10 @@ def cache_key(kind: str, text: str) -> bytes:
     return hashlib.sha1(f"{kind}\n{text}".encode()).digest()
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
+T = TypeVar("T")
+
+
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -69,7 +74,11 @@ class CachedEncoder:
             self._db.execute(_SCHEMA)
             self._db.commit()
 
-    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
+    def limit_threads(self, threads: int) -> None:
+        """Misses are encoded by the wrapped encoder: it gets the limit."""
+        limit_threads(self.encoder, threads)
+
+    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> Vectors:
         items = check_texts(texts)
         check_kind(kind)
         check_batch_size(batch_size)
@@ -102,8 +111,8 @@ class CachedEncoder:
             log.debug("%s: %d cache misses of %d texts", self.id, len(miss_keys), len(items))
         return out
 
-    def _lookup(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
-        found: dict[bytes, np.ndarray] = {}
+    def _lookup(self, keys: list[bytes]) -> dict[bytes, npt.NDArray[np.float32]]:
+        found: dict[bytes, npt.NDArray[np.float32]] = {}
         with self._db_lock:
             for chunk in _chunks(keys, _SQL_CHUNK):
                 marks = ",".join("?" * len(chunk))
@@ -116,7 +125,7 @@ class CachedEncoder:
                         found[bytes(key)] = np.frombuffer(blob, dtype=np.float32)
         return found
 
-    def _store(self, keys: list[bytes], vectors: np.ndarray) -> None:
+    def _store(self, keys: list[bytes], vectors: Vectors) -> None:
         vectors = np.asarray(vectors, dtype=np.float32)
         rows = [(self.id, key, self.dim, vec.tobytes()) for key, vec in zip(keys, vectors, strict=False)]
         with self._db_lock:

@@ -16,8 +16,12 @@ import argparse
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+
+from .base import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +29,9 @@ TARGET_PRECISION = 0.7
 MIN_ACCEPTED = 10  # fewer accepted answers than this say nothing about precision
 
 
-def choose_threshold(scores: np.ndarray, correct: np.ndarray, target: float = TARGET_PRECISION) -> dict:
+def choose_threshold(
+    scores: npt.NDArray[np.float64], correct: npt.NDArray[np.bool_], target: float = TARGET_PRECISION
+) -> dict[str, Any]:
     """Lowest threshold on a 0.01 grid whose accepted answers reach the target precision (pure)."""
     for t in np.round(np.arange(0.30, 1.001, 0.01), 2):
         accepted = scores >= t
@@ -39,12 +45,12 @@ def choose_threshold(scores: np.ndarray, correct: np.ndarray, target: float = TA
     return {"threshold": 1.0, "precision": None, "coverage": 0.0, "dev_queries": int(len(scores))}
 
 
-def calibrate(encoder, seed: int = 0) -> dict:  # type: ignore[no-untyped-def]
+def calibrate(encoder: Encoder, seed: int = 0) -> dict[str, Any]:
     from matcher.normalise import OccupationNormaliser
-    from models.finetune import heldout_test_terms
+    from models.heldout import heldout_test_terms
     from models.training_data import mine
 
-    data = mine(heldout_test_terms(), seed=seed, demo_seed=None)
+    data = mine(heldout_test_terms(), seed=seed)  # catalogue pairs only: the dev split is what is used
     ids = sorted(data.dev_queries)
     texts = [data.dev_queries[i] for i in ids]
     normaliser = OccupationNormaliser(encoder, exclude_terms=[*heldout_test_terms(), *texts])
@@ -54,7 +60,7 @@ def calibrate(encoder, seed: int = 0) -> dict:  # type: ignore[no-untyped-def]
     return {"encoder": encoder.id, "target_precision": TARGET_PRECISION, **choose_threshold(scores, correct)}
 
 
-def save(home: Path, result: dict) -> Path:
+def save(home: Path, result: dict[str, Any]) -> Path:
     from matcher.world import THRESHOLDS_FILE  # the file the service reads
 
     path = Path(home) / THRESHOLDS_FILE

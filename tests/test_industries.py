@@ -55,7 +55,7 @@ def test_ids_and_names_are_unique_and_industry_is_frozen():
     assert len({i.id for i in industries}) == len(industries)
     assert len({i.name for i in industries}) == len(industries)
     with pytest.raises(AttributeError):
-        industries[0].name = "x"  # type: ignore[misc]
+        industries[0].name = "x"  # type: ignore[misc]  # assigning a frozen field is what the test checks
     assert isinstance(industries[0], Industry)
 
 

@@ -10,10 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.testing import bearer, copy_home, mint_keys
 from matcher.catalogues.districts import load_districts
 from matcher.config import Settings
 from matcher.geo import haversine_km
+from tests.support import bearer, copy_home, free_port, mint_keys, serve_process, uvicorn_command, wait_ready
+
+
+def posting(pid: str, **fields: object) -> dict:
+    """A minimal valid posting (电工 at the small world's 物业 employer, 渝北区) with what an attack varies."""
+    return {"id": pid, "title": "电工", "employer": "重庆示例物业服务有限公司", "district": "渝北区"} | fields
 
 
 @pytest.fixture(scope="module")
@@ -124,13 +129,7 @@ def test_a_key_does_not_survive_its_trainees_deletion(client, home, h):
 
 
 def test_a_posting_dated_in_the_future_is_rejected_and_the_clock_stays(client, h):
-    far = {
-        "id": "FUT-1",
-        "title": "电工",
-        "employer": "重庆示例物业服务有限公司",
-        "district": "渝北区",
-        "posted_at": "9999-12-31",
-    }
+    far = posting("FUT-1", posted_at="9999-12-31")
     r = client.post("/api/postings", json=far, headers=h["employer"])
     assert r.status_code == 422 and "posted_at" in r.text
     today = client.get("/api/trainees/HW-T01/jobs", headers=h["trainee"]).json()["today"]
@@ -141,13 +140,9 @@ def test_a_posting_dated_in_the_future_is_rejected_and_the_clock_stays(client, h
 
 
 def test_bulk_import_keeps_rows_with_line_separators_and_reports_deep_nesting_and_bad_bytes_per_line(client, h):
-    good = {
-        "id": "IMP-LS",
-        "title": "保洁员",
-        "employer": "E",
-        "district": "渝中区",
-        "description": "商场保洁\u2028早班\u0085晚班",
-    }
+    good = posting(
+        "IMP-LS", title="保洁员", employer="E", district="渝中区", description="商场保洁\u2028早班\u0085晚班"
+    )
     lines = [
         json.dumps(good, ensure_ascii=False).encode(),
         b"[" * 100_000 + b"]" * 100_000,
@@ -179,7 +174,7 @@ def test_a_blank_shift_is_a_clear_422(client, h):
 def test_an_id_with_a_slash_is_rejected(client, h):
     r = client.post(
         "/api/postings",
-        json={"id": "A/B", "title": "电工", "employer": "重庆示例物业服务有限公司", "district": "渝北区"},
+        json=posting("A/B"),
         headers=h["employer"],
     )
     assert r.status_code == 422 and "id" in r.text
@@ -223,7 +218,7 @@ def test_the_host_header_is_never_reflected_into_a_redirect(client):
     ],
 )
 def test_oversized_fields_are_a_422_naming_the_field(client, h, field, value):
-    body = {"id": "BIG-1", "title": "电工", "employer": "重庆示例物业服务有限公司", "district": "渝北区", field: value}
+    body = posting("BIG-1", **{field: value})
     r = client.post("/api/postings", json=body, headers=h["employer"])
     assert r.status_code == 422 and field in json.dumps(r.json(), ensure_ascii=False)
 
@@ -309,13 +304,7 @@ def test_kill_9_mid_import_then_rerun_leaves_every_row_exactly_once(tmp_path):
     from tests.conftest import ROOT
 
     rows = [
-        {
-            "id": f"K-{i:05d}",
-            "title": "保洁员",
-            "employer": "重庆示例物业服务有限公司",
-            "district": "渝中区",
-            "description": f"商场保洁，第 {i} 号岗位",
-        }
+        posting(f"K-{i:05d}", title="保洁员", district="渝中区", description=f"商场保洁，第 {i} 号岗位")
         for i in range(6000)
     ]
     path = tmp_path / "big.jsonl"
@@ -376,47 +365,14 @@ def test_withdrawing_consent_hides_a_contact_released_before(client, h):
 
 
 def test_a_stalled_request_body_gets_a_408_and_the_service_keeps_answering(small_home, tmp_path):
-    import os
     import socket
-    import subprocess
-    import sys
-    import time
     import urllib.request
 
-    from tests.conftest import ROOT
-
     home = copy_home(small_home, tmp_path / "home")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = os.environ | {"MATCHER_HOME": str(home), "MATCHER_BODY_TIMEOUT_SECONDS": "2"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with serve_process(uvicorn_command(port), home, env={"MATCHER_BODY_TIMEOUT_SECONDS": "2"}) as proc:
+        wait_ready(base, proc, path="/healthz", timeout=120, interval=0.2)
         slow = socket.create_connection(("127.0.0.1", port), timeout=30)
         slow.sendall(
             b"POST /api/extract HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -427,9 +383,6 @@ def test_a_stalled_request_body_gets_a_408_and_the_service_keeps_answering(small
         reply = slow.recv(4096).decode("utf-8", "replace")  # no more bytes sent: the server gives up on us
         assert reply.startswith("HTTP/1.1 408")
         slow.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 # --- 14. an undecodable JSON body is a 422 like any bad input ---------------------------------------

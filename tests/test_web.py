@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.testing import bearer, copy_home, mint_keys
 from api.web import echarts_file, mount_web
 from matcher.config import Settings
+from tests.support import bearer, copy_home, mint_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "web" / "static"
@@ -80,7 +80,7 @@ class _Form(HTMLParser):
         self.label_for: set[str] = set()
         self._in_label = 0
 
-    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+    def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "label":
             self._in_label += 1
@@ -89,7 +89,7 @@ class _Form(HTMLParser):
         if tag in {"input", "select", "textarea"}:
             self.controls.append({**a, "_wrapped": self._in_label > 0})
 
-    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+    def handle_endtag(self, tag):
         if tag == "label":
             self._in_label -= 1
 
@@ -109,3 +109,18 @@ def test_focus_is_visible_and_layout_adapts_to_phones():
     assert ":focus-visible" in css and "outline" in css
     assert re.search(r"@media \(max-width: \d+px\)", css)
     assert "[hidden] { display: none !important; }" in css  # hidden panels stay hidden whatever their display
+
+
+def test_without_the_web_page_home_falls_back_to_a_plain_page(small_home, tmp_path, monkeypatch):
+    """A layout without web/ (e.g. a wheel install): MATCHER_WEB_DIR points elsewhere, `/` is the plain
+    page with the record counts, and the API and its docs still answer."""
+    monkeypatch.setenv("MATCHER_WEB_DIR", str(tmp_path / "no-web"))
+    settings = Settings(home=small_home)
+    assert settings.web_dir == tmp_path / "no-web"
+    with TestClient(create_app(settings)) as client:
+        r = client.get("/")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        assert "重庆技能人才岗位匹配服务" in r.text and "岗位 15 条" in r.text and "/docs" in r.text
+        assert client.get("/static/js/app.js").status_code == 404
+        assert client.get("/docs").status_code == 200
+        assert client.get("/api/stats").json()["records"]["postings"] == 15

@@ -11,16 +11,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from api.testing import copy_home, mint_keys
+from tests.support import copy_home, free_port, mint_keys, serve_process, uvicorn_command, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -42,60 +37,17 @@ if not Path(CHROMIUM).is_file():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install-browser)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def service(small_home, tmp_path_factory):
     """`uvicorn api.app:create_app --factory` on a copy of the small world (the tests publish a posting)."""
     home = copy_home(small_home, tmp_path_factory.mktemp("web_e2e") / "home")
     keys = mint_keys(home)
-    port = _free_port()
-    log = (tmp_path_factory.getbasetemp() / "web_e2e_server.log").open("w")
-    env = os.environ | {"MATCHER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    port = free_port()
+    log = tmp_path_factory.getbasetemp() / "web_e2e_server.log"
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/readyz", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"service did not become ready; see {log.name}")
-            time.sleep(0.5)
+    with serve_process(uvicorn_command(port), home, log, env={"PYTHONUNBUFFERED": "1"}) as proc:
+        wait_ready(base, proc, timeout=180, hint=f"(log: {log})")
         yield base, keys
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +61,7 @@ def browser(tmp_path_factory):
 class Page:
     """A fresh tab that fails the test on any script error and never talks to anything but the service."""
 
-    def __init__(self, browser, base: str, **context) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, browser, base: str, **context) -> None:
         self.base = base
         viewport = context.pop("viewport", {"width": 1280, "height": 900})
         # Playwright's wait_for_function/evaluate run strings as script, which the page's CSP forbids; the
@@ -122,7 +74,7 @@ class Page:
         self.outside: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
-        def only_local(route):  # type: ignore[no-untyped-def]
+        def only_local(route):
             url = route.request.url
             if url.startswith((base, "data:")):
                 route.continue_()

@@ -43,8 +43,8 @@ def to_posting(row: dict[str, str]) -> dict | None:
     district = load_districts().find(area)
     if district is not None:
         district_name = district.name
-    elif point_ok:
-        district_name = nearest_district(lon, lat)  # type: ignore[arg-type]
+    elif point_ok and lon is not None and lat is not None:  # (point_ok implies both; spelled out for mypy)
+        district_name = nearest_district(lon, lat)
     else:
         district_name = area  # let validation report it: "重庆" alone names no district
     education = (row.get("学历") or "").strip()

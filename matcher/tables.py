@@ -1,14 +1,15 @@
-"""The API's own tables, in the same database as the records: API keys and contact requests.
+"""The service's own tables beside the records (same database): API keys, contact requests, the change log.
 
-They live beside the store's tables (same SQLAlchemy engine, so SQLite or PostgreSQL alike) but are
-declared here because only the HTTP layer uses them. `ensure_tables(store)` creates them if missing.
+They live beside the store's tables (same SQLAlchemy engine, so SQLite or PostgreSQL alike) but in their own
+metadata: the records' schema (`matcher.store`) stays the data contract. `ensure_tables(store)` creates them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CursorResult, DateTime, Integer, Result, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from matcher.store import Store
@@ -20,6 +21,16 @@ class ApiBase(DeclarativeBase):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE/DELETE touched (`Session.execute` is typed as returning any Result)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    """A stored time as the API shows it (ISO 8601), None when unset."""
+    return value.isoformat() if value else None
 
 
 class ApiKeyRow(ApiBase):

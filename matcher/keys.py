@@ -1,5 +1,7 @@
 """API keys bound to a role and a subject; stored as SHA-256 hashes; checked on every protected call.
 
+The key store (here) is storage; `matcher keys …` (the CLI) and `/api/admin/keys` (the API) both drive it.
+
 Roles (see README "HTTP API"):
 - trainee  — subject = the trainee's id: own profile, own jobs/gap, own contact requests;
 - employer — subject = the employer name as written in its postings: own postings, consenting candidates;
@@ -19,12 +21,13 @@ import hashlib
 import secrets
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from api.tables import ApiKeyRow, ensure_tables, utcnow
 from matcher.store import Store
+from matcher.tables import ApiKeyRow, ensure_tables, iso, rowcount, utcnow
 
 ROLES = ("trainee", "employer", "trainer", "office", "admin")
 KEY_PREFIX = "cqm_"
@@ -98,11 +101,13 @@ class KeyStore:
     def revoke_subject(self, role: str, subject: str) -> int:
         """Revoke every live key of a subject (a deleted trainee's keys die with the record)."""
         with self.store.session() as s, s.begin():
-            n = s.execute(
-                update(ApiKeyRow)
-                .where(ApiKeyRow.role == role, ApiKeyRow.subject == subject, ApiKeyRow.revoked_at.is_(None))
-                .values(revoked_at=utcnow())
-            ).rowcount
+            n = rowcount(
+                s.execute(
+                    update(ApiKeyRow)
+                    .where(ApiKeyRow.role == role, ApiKeyRow.subject == subject, ApiKeyRow.revoked_at.is_(None))
+                    .values(revoked_at=utcnow())
+                )
+            )
         with self._cache_lock:
             self._cache.clear()
         return n
@@ -110,11 +115,13 @@ class KeyStore:
     def revoke(self, key_id: str) -> bool:
         with self.store.session() as s, s.begin():
             done = (
-                s.execute(
-                    update(ApiKeyRow)
-                    .where(ApiKeyRow.key_id == key_id, ApiKeyRow.revoked_at.is_(None))
-                    .values(revoked_at=utcnow())
-                ).rowcount
+                rowcount(
+                    s.execute(
+                        update(ApiKeyRow)
+                        .where(ApiKeyRow.key_id == key_id, ApiKeyRow.revoked_at.is_(None))
+                        .values(revoked_at=utcnow())
+                    )
+                )
                 > 0
             )
         with self._cache_lock:
@@ -128,6 +135,31 @@ def _describe(row: ApiKeyRow) -> dict:
         "role": row.role,
         "subject": row.subject,
         "label": row.label,
-        "created_at": row.created_at.isoformat() if row.created_at else None,
-        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+        "created_at": iso(row.created_at),
+        "revoked_at": iso(row.revoked_at),
     }
+
+
+def demo_subjects(store: Store) -> list[tuple[str, str]]:
+    """(role, subject) pairs that fit the data in the store: a consenting trainee, an employer with open
+    postings, the course provider with the most enrolled trainees, the office and an admin."""
+    trainee = next((p["id"] for p in store.profiles() if p.get("consent_employer_search")), "T000001")
+    employer = next(
+        (p["employer"] for p in store.payloads("postings") if p.get("status", "open") == "open"),
+        "重庆示例物业服务有限公司",
+    )
+    # the provider with the most enrolled trainees: a trainer sees its own courses' trainees only
+    provider_of: dict[str, str] = {c["id"]: c["provider"] for c in store.payloads("courses")}
+    enrolled = Counter(
+        p for r in store.payloads("training_records") if (p := provider_of.get(r["course_id"])) is not None
+    )
+    provider = (
+        enrolled.most_common(1)[0][0] if enrolled else next(iter(provider_of.values()), "重庆示例职业技能培训学校")
+    )
+    return [
+        ("trainee", trainee),
+        ("employer", employer),
+        ("trainer", provider),
+        ("office", "重庆市人社局就业办"),
+        ("admin", "ops"),
+    ]
