@@ -258,15 +258,16 @@ def _person(
     experience: float,
     desired_salary: int | None,
 ):
-    from matcher.flows import FlowInputError, adhoc_person, stored_person
+    from matcher.errors import InvalidInput
+    from matcher.flows import adhoc_person, stored_person
 
     try:
         if trainee:
             return stored_person(engine, trainee)
         if not district:
-            raise FlowInputError("district", "不指定 --trainee 时必须给出 --district")
+            raise InvalidInput("district", "不指定 --trainee 时必须给出 --district")
         return adhoc_person(cert, district, skills=skill, experience_years=experience, desired_salary=desired_salary)
-    except FlowInputError as exc:
+    except InvalidInput as exc:
         _fail(exc)
 
 
@@ -325,13 +326,14 @@ def match_gap(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """技能差距 → 课程：缺什么（按能解锁的岗位数排序）、哪门课能补、补完多几个岗位。"""
-    from matcher.flows import FlowInputError, gap
+    from matcher.errors import InvalidInput
+    from matcher.flows import gap
 
     engine = _engine()
     person = _person(engine, trainee, cert, district, skill, 0, None)
     try:
         out = gap(engine, person, target_occupation=target_occupation, target_posting=target_posting, radius_km=radius)
-    except FlowInputError as exc:
+    except InvalidInput as exc:
         _fail(exc)
     if as_json:
         _emit(out, True)
@@ -358,7 +360,8 @@ def match_candidates(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """为岗位找候选人：仅限同意被搜索的学员，联系方式脱敏，附理由。"""
-    from matcher.flows import FlowInputError, candidates_for, posting_from_text
+    from matcher.errors import InvalidInput
+    from matcher.flows import candidates_for, posting_from_text
     from matcher.privacy import attach_masked_contacts
 
     engine = _engine()
@@ -366,14 +369,14 @@ def match_candidates(
         if posting:
             view = engine.world.postings.get(posting)
             if view is None:
-                raise FlowInputError("posting", f"岗位 {posting} 不存在")
+                raise InvalidInput("posting", f"岗位 {posting} 不存在")
             has_location = True
         elif text:
             view = posting_from_text(engine, text, district)
             has_location = district is not None
         else:
-            raise FlowInputError("posting", "请给出 --posting 或 --text")
-    except FlowInputError as exc:
+            raise InvalidInput("posting", "请给出 --posting 或 --text")
+    except InvalidInput as exc:
         _fail(exc)
     out = candidates_for(engine, view, k=k, radius_km=radius, has_location=has_location)
     attach_masked_contacts(engine.store, out["results"])

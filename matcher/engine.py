@@ -13,11 +13,12 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import fasteners
 import numpy as np
 
 from indexes import BM25Index, IndexLoadError, VectorIndex
@@ -55,68 +56,38 @@ class _Prepared:
 
 
 class ReadWriteLock:
-    """Many readers or one writer, writers first (a steady read load cannot starve a write).
+    """Many readers or one writer, writers first (a steady read load cannot starve a write): fasteners'
+    reader-writer lock, plus how long writes held it.
 
     The in-memory world is plain dicts and sets; a query iterating them while a write mutates them
-    could fail. Concurrent callers (the HTTP API) wrap world-reading flows in `engine.reading()`;
-    the engine's own writes take the write side *before* `_lock`, so lock order is always rw → _lock.
+    could fail. Concurrent callers (the HTTP API) wrap world-reading flows in `engine.reading()` (re-entrant
+    for a thread already reading, even with a writer queued); the engine's own writes take the write side
+    *before* `_lock`, so lock order is always rw → _lock. A reader asking to write is an error, not a deadlock.
     """
 
     def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._readers = 0
-        self._writer = False
-        self._waiting_writers = 0
-        self._local = threading.local()
+        self._lock = fasteners.ReaderWriterLock()
         # how long writers held the lock (every reader waits that long): served on /metrics, read by
-        # eval.bench_import_contention — the evidence that no single request holds it for long
+        # eval.bench_import_contention — the evidence that no single request holds it for long. Updated
+        # under the write lock, so by one thread at a time.
         self.writes = 0
         self.write_seconds_total = 0.0
         self.write_seconds_max = 0.0
 
+    def read(self) -> AbstractContextManager[object]:
+        return self._lock.read_lock()
+
     @contextmanager
-    def read(self):
-        depth = getattr(self._local, "depth", 0)
-        if depth:  # re-entrant for a thread already reading (never waits behind a queued writer)
-            self._local.depth = depth + 1
+    def write(self) -> Iterator[None]:
+        with self._lock.write_lock():
+            started = time.perf_counter()
             try:
                 yield
             finally:
-                self._local.depth = depth
-            return
-        with self._cond:
-            while self._writer or self._waiting_writers:
-                self._cond.wait()
-            self._readers += 1
-        self._local.depth = 1
-        try:
-            yield
-        finally:
-            self._local.depth = 0
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextmanager
-    def write(self):
-        with self._cond:
-            self._waiting_writers += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._waiting_writers -= 1
-            self._writer = True
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            held = time.perf_counter() - started
-            with self._cond:
-                self._writer = False
+                held = time.perf_counter() - started
                 self.writes += 1
                 self.write_seconds_total += held
                 self.write_seconds_max = max(self.write_seconds_max, held)
-                self._cond.notify_all()
 
 
 class Engine:
@@ -199,7 +170,7 @@ class Engine:
         for i in ids:
             self.hashes[kind].pop(i, None)
 
-    def reading(self):
+    def reading(self) -> AbstractContextManager[object]:
         """Context manager for concurrent readers of `world` (see ReadWriteLock)."""
         return self.rw.read()
 

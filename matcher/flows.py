@@ -32,10 +32,6 @@ from matcher.world import World
 CANDIDATE_DEPTH = 200  # how many hybrid-search hits feed the ranker, besides exact occupation matches
 
 
-# Bad flow input (unknown trainee, posting, occupation …) naming the field: the matcher's one InvalidInput.
-FlowInputError = InvalidInput
-
-
 # --- building a person -----------------------------------------------------------------------------
 
 
@@ -77,17 +73,17 @@ def adhoc_person(
         )
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise FlowInputError(format_loc(err["loc"]), err["msg"].removeprefix("Value error, ")) from exc
+        raise InvalidInput(format_loc(err["loc"]), err["msg"].removeprefix("Value error, ")) from exc
     problems = [w for w in trainee.warnings() if not w[0].endswith(".number")]
     if problems:  # a typed-in query is strict: a stored record keeps what it cannot read, a query says so
-        raise FlowInputError(*problems[0])
+        raise InvalidInput(*problems[0])
     return replace(person_from_profile(trainee.profile()), id=None)
 
 
 def stored_person(engine: Engine, trainee_id: str) -> PersonView:
     person = engine.world.trainees.get(trainee_id)
     if person is None:
-        raise FlowInputError("trainee", f"学员 {trainee_id} 不存在")
+        raise InvalidInput("trainee", f"学员 {trainee_id} 不存在")
     return person
 
 
@@ -295,14 +291,14 @@ def gap(
     reachable = world.filter_postings(center=(person.lon, person.lat), radius_km=radius)
     if target_posting is not None:
         if target_posting not in world.postings:
-            raise FlowInputError("target_posting", f"岗位 {target_posting} 不存在")
+            raise InvalidInput("target_posting", f"岗位 {target_posting} 不存在")
         targets: AbstractSet[str] = {target_posting}
         target_desc = f"岗位 {world.postings[target_posting].title}"
     elif target_occupation is not None:
         try:
             occ = cat.resolve(target_occupation)
         except LookupError as exc:
-            raise FlowInputError("target_occupation", str(exc)) from exc
+            raise InvalidInput("target_occupation", str(exc)) from exc
         targets = world.by_occupation.get(occ.code, set()) & reachable
         target_desc = f"{occ.name}（{radius:g}公里内）"
     else:
@@ -442,11 +438,11 @@ def posting_from_text(engine: Engine, text: str, district: str | None = None) ->
     from matcher.world import posting_from_payload
 
     if not text.strip():
-        raise FlowInputError("text", "岗位描述不能为空")
+        raise InvalidInput("text", "岗位描述不能为空")
     try:
         d = load_districts().resolve(district) if district else None
     except LookupError as exc:
-        raise FlowInputError("district", str(exc)) from exc
+        raise InvalidInput("district", str(exc)) from exc
     inferred = [m.code for m in engine.normaliser.normalise(text, k=1) if m.score >= engine.world.infer_min_score]
     payload = {
         "id": "adhoc",

@@ -85,6 +85,14 @@ def check_batch_size(batch_size: int) -> None:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
 
 
+def check_encode_args(texts: Sequence[str], kind: str, batch_size: int) -> list[str]:
+    """Every encoder's `encode` arguments checked the same way; the texts as a list."""
+    items = check_texts(texts)
+    check_kind(kind)
+    check_batch_size(batch_size)
+    return items
+
+
 class BatchEncoder(ABC):
     """Shared plumbing for single-engine backends: validation, batching, locking, normalisation.
 
@@ -101,9 +109,7 @@ class BatchEncoder(ABC):
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> Vectors:
-        items = check_texts(texts)
-        check_kind(kind)
-        check_batch_size(batch_size)
+        items = check_encode_args(texts, kind, batch_size)
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
         parts: list[npt.NDArray[np.floating]] = []

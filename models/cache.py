@@ -19,7 +19,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from .base import Encoder, Kind, Vectors, check_batch_size, check_kind, check_texts, limit_threads
+from .base import Encoder, Kind, Vectors, check_encode_args, limit_threads
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +79,7 @@ class CachedEncoder:
         limit_threads(self.encoder, threads)
 
     def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> Vectors:
-        items = check_texts(texts)
-        check_kind(kind)
-        check_batch_size(batch_size)
+        items = check_encode_args(texts, kind, batch_size)
         out = np.zeros((len(items), self.dim), dtype=np.float32)
         if not items:
             return out

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .base import Encoder, Kind, Vectors, check_batch_size, check_kind, check_texts, l2_normalize, limit_threads
+from .base import Encoder, Kind, Vectors, check_encode_args, l2_normalize, limit_threads
 
 
 class FusionEncoder:
@@ -36,9 +36,7 @@ class FusionEncoder:
 
     def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> Vectors:
         # Parts carry their own locks, so fusion itself needs none.
-        items = check_texts(texts)
-        check_kind(kind)
-        check_batch_size(batch_size)
+        items = check_encode_args(texts, kind, batch_size)
         blocks = [
             l2_normalize(part.encode(items, kind=kind, batch_size=batch_size)) * scale
             for part, scale in zip(self.parts, self._scales, strict=False)

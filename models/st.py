@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .base import Kind, MissingDependencyError, Vectors, check_batch_size, check_kind, check_texts, l2_normalize
+from .base import Kind, MissingDependencyError, Vectors, check_encode_args, l2_normalize
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,7 @@ class SentenceTransformerEncoder:
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], kind: Kind = "passage", batch_size: int = 64) -> Vectors:
-        items = check_texts(texts)
-        check_kind(kind)
-        check_batch_size(batch_size)
+        items = check_encode_args(texts, kind, batch_size)
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:

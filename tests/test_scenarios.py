@@ -8,9 +8,9 @@ import pytest
 from matcher.analytics import demand_supply, kpis
 from matcher.config import Settings
 from matcher.engine import Engine
+from matcher.errors import InvalidInput
 from matcher.features import certificate_fit
 from matcher.flows import (
-    FlowInputError,
     JobQuery,
     adhoc_person,
     candidates_for,
@@ -170,10 +170,10 @@ def test_non_personalised_ranking_ignores_the_profile(engine):
 
 
 def test_bad_adhoc_input_names_the_field(engine):
-    with pytest.raises(FlowInputError) as err:
+    with pytest.raises(InvalidInput) as err:
         adhoc_person(["电工:九级"], "渝北区")
     assert "certificates[0].level" in err.value.field
-    with pytest.raises(FlowInputError) as err:
+    with pytest.raises(InvalidInput) as err:
         adhoc_person(["电工"], "火星区")
     assert err.value.field == "district"
 
@@ -224,7 +224,7 @@ def test_what_if_counts_match_a_recount(engine):
 
 
 def test_unknown_target_is_a_clear_error(engine):
-    with pytest.raises(FlowInputError) as err:
+    with pytest.raises(InvalidInput) as err:
         gap(engine, stored_person(engine, "HW-T01"), target_posting="NOPE")
     assert err.value.field == "target_posting"
 
@@ -287,5 +287,5 @@ def test_lint_flags_the_discriminatory_posting_only(engine):
 
 
 def test_posting_from_text_requires_text(engine):
-    with pytest.raises(FlowInputError):
+    with pytest.raises(InvalidInput):
         posting_from_text(engine, "   ")
