@@ -7,7 +7,6 @@ privacy rules (masked contacts, consent, audit), metrics, structured logs and re
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -74,7 +73,7 @@ def _tune_encoder(engine: Engine) -> None:
     MATCHER_API_ENCODER_THREADS overrides (0 = leave as is)."""
     from models import limit_threads  # the encoders' own setting (cache and fusion pass it on)
 
-    threads = int(os.environ.get("MATCHER_API_ENCODER_THREADS", "1"))
+    threads = engine.settings.api_encoder_threads
     if threads <= 0:
         return
     threadpool_limits(limits=threads, user_api="blas")
@@ -83,7 +82,7 @@ def _tune_encoder(engine: Engine) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging()
+    configure_logging(settings)
     ctx = AppContext(settings)
 
     @asynccontextmanager

@@ -17,7 +17,6 @@ import contextvars
 import datetime as dt
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -27,6 +26,8 @@ from collections.abc import Callable
 from fastapi import HTTPException
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from matcher.config import Settings
 
 BODY_CHUNK_SECONDS = 30.0  # default longest wait for the next chunk of a request body (MATCHER_BODY_TIMEOUT_SECONDS)
 
@@ -63,12 +64,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
-def configure_logging() -> None:
+def configure_logging(settings: Settings) -> None:
     """JSON lines on stderr for the service's loggers (idempotent). Level: MATCHER_LOG_LEVEL (INFO);
     MATCHER_JSON_LOGS=0 leaves logging configuration alone (e.g. to use your own handlers)."""
-    if os.environ.get("MATCHER_JSON_LOGS", "1") == "0":
+    if not settings.json_logs:
         return
-    level = os.environ.get("MATCHER_LOG_LEVEL", "INFO").upper()
+    level = settings.log_level.upper()
     for name in ("api", "matcher", "indexes", "models"):
         logger = logging.getLogger(name)
         if not any(isinstance(h, _JsonHandler) for h in logger.handlers):

@@ -70,6 +70,17 @@ class Settings(BaseSettings):
         default=None,
         description="证书有效期按这一天判断（YYYY-MM-DD）；默认今天。Fixes the clock for tests and replays.",
     )
+    log_level: str = Field(
+        default="INFO", description="Level of the service's loggers (api, matcher, indexes, models)."
+    )
+    json_logs: bool = Field(
+        default=True, description="JSON lines on stderr for the service's loggers; false leaves logging to you."
+    )
+    api_encoder_threads: int = Field(
+        default=1,
+        ge=0,
+        description="Threads the encoder and BLAS may use per API process (1 measured best on 2 cores; 0 = leave as is).",
+    )
     web_dir: Path = Field(
         default=REPO_ROOT / "web",
         description="网页目录（含 static/ 与 node_modules/）：默认源码树中的 web/；其他部署方式用 MATCHER_WEB_DIR 指向它的副本。",
