@@ -25,7 +25,7 @@ from api.routes_public import router as public_router
 from api.routes_records import router as records_router
 from matcher import __version__
 from matcher.config import Settings, get_settings
-from matcher.engine import Engine, NotReadyError
+from matcher.service.engine import Engine, NotReadyError
 
 log = logging.getLogger("api")
 

@@ -14,14 +14,14 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from api.contacts import ContactRequests
 from api.observability import REQUEST_ID, Metrics
-from api.sync import ChangeFeed
 from matcher.config import Settings
-from matcher.engine import Engine
-from matcher.errors import Conflict, Forbidden, NotReady
-from matcher.keys import KeyStore, Principal
-from matcher.store import Store
+from matcher.domain.errors import Conflict, Forbidden, NotReady
+from matcher.service.engine import Engine
+from matcher.service.sync import ChangeFeed
+from matcher.storage.contacts import ContactRequests
+from matcher.storage.keys import KeyStore, Principal
+from matcher.storage.store import Store
 
 log = logging.getLogger("api")
 
@@ -64,7 +64,7 @@ class AppContext:
             self._local.reading -= 1
 
     def changed(self, kind: str, ids: list[str], op: str = "upsert") -> None:
-        """Tell the other worker processes (see api/sync.py)."""
+        """Tell the other worker processes (see matcher/service/sync.py)."""
         self.feed.record(kind, ids, op)
 
     def audit(self, principal: Principal | None, action: str, subject: str | None, detail: str | None = None) -> None:

@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Query
 
 from api.context import AppContext, get_ctx, require
-from matcher.engine import Engine
-from matcher.keys import ROLES, Principal
+from matcher.service.engine import Engine
+from matcher.storage.keys import ROLES, Principal
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 

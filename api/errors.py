@@ -1,7 +1,7 @@
 """Error responses, mapped in this one place: every input problem is a 4xx naming the field; nothing the
 client sends is a 500.
 
-The domain errors of `matcher.errors` map to one status each — InvalidInput 422, NotFound 404,
+The domain errors of `matcher.domain.errors` map to one status each — InvalidInput 422, NotFound 404,
 Conflict 409, NotReady 503, Forbidden 403 — so routes raise what went wrong, not an HTTP status
 (only the 401s of api.context stay HTTPException: they carry `WWW-Authenticate`).
 
@@ -28,7 +28,7 @@ from starlette.responses import Response
 
 from api.observability import REQUEST_ID
 from api.responses import ErrorOut, ValidationErrorOut
-from matcher.errors import Conflict, Forbidden, InvalidInput, MatcherError, NotFound, NotReady
+from matcher.domain.errors import Conflict, Forbidden, InvalidInput, MatcherError, NotFound, NotReady
 
 log = logging.getLogger("api.errors")
 

@@ -2,7 +2,7 @@
 
 Why declared at all: the OpenAPI document says what a client gets, and each model is also a whitelist —
 FastAPI drops any key a route's model does not declare, so an employer's response cannot gain a personal
-field by accident (the privacy rule is also enforced where results are built, matcher.privacy).
+field by accident (the privacy rule is also enforced where results are built, matcher.domain.privacy).
 
 Conventions: routes return plain dicts built by the flows; a model declares every key of today's JSON, in
 the same order. Keys that only some answers carry (the personalised ranking's features, a trainee's
@@ -1100,7 +1100,7 @@ class KpiCountsOut(BaseModel):
 
 
 class KpisOut(BaseModel):
-    """The city's pipeline KPIs (definitions: matcher.kpis). Further KPIs defined there pass through."""
+    """The city's pipeline KPIs (definitions: matcher.domain.kpis). Further KPIs defined there pass through."""
 
     training_industry_match: KpiOut
     employment_rate: KpiOut
@@ -1108,7 +1108,7 @@ class KpisOut(BaseModel):
     counts: KpiCountsOut
 
     model_config = ConfigDict(
-        # aggregates only (no personal data); the KPI set is matcher.kpis' to extend
+        # aggregates only (no personal data); the KPI set is matcher.domain.kpis' to extend
         extra="allow",
         json_schema_extra={
             "examples": [

@@ -1,7 +1,7 @@
 """The user flows over HTTP: jobs for a trainee, skill gap → courses, candidates for a posting, contact requests.
 
 Privacy (PIPL, 网络招聘服务管理规定): candidate results are built from a whitelist of profile facts (no
-身份证号, exact address, coordinates or protected attributes — matcher.privacy.employer_candidate, and the
+身份证号, exact address, coordinates or protected attributes — matcher.domain.privacy.employer_candidate, and the
 response models again); the contact is masked until the trainee accepts a contact request from that
 employer; every candidate search and profile view by an employer is written to the audit log
 (api.services does all three).
@@ -40,13 +40,13 @@ from api.responses import (
     errors,
 )
 from api.schemas import AdhocGap, AdhocProfile, CandidateText, ContactRequestIn, JobOptions, Offset, Radius, TopK
-from matcher.errors import InvalidInput
-from matcher.features import PersonView
-from matcher.flows import JobQuery, adhoc_person, gap, posting_from_text
-from matcher.geo import in_chongqing
-from matcher.ingest import format_loc
-from matcher.keys import Principal
-from matcher.schema import DistrictName
+from matcher.domain.errors import InvalidInput
+from matcher.domain.features import PersonView
+from matcher.domain.geo import in_chongqing
+from matcher.domain.schema import DistrictName
+from matcher.ingest.importer import format_loc
+from matcher.service.flows import JobQuery, adhoc_person, gap, posting_from_text
+from matcher.storage.keys import Principal
 
 router = APIRouter()
 TRAINEE: list[str | Enum] = ["学员 / trainee"]

@@ -20,7 +20,7 @@ from api.responses import (
     errors,
 )
 from api.schemas import KeyIn, Offset, Radius, TopK
-from matcher.analytics import course_demand, demand_supply, kpis
+from matcher.service.analytics import course_demand, demand_supply, kpis
 
 router = APIRouter()
 OFFICE: list[str | Enum] = ["培训与人社 / trainer & office"]

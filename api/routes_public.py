@@ -30,10 +30,10 @@ from api.responses import (
 from api.schemas import MAX_QUERY, ExtractIn, LintIn, Offset, TopK
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.occupations import load_occupations
-from matcher.errors import NotFound, NotReady
-from matcher.extract import extract
-from matcher.lint import lint_posting
-from matcher.schema import Posting
+from matcher.domain.errors import NotFound, NotReady
+from matcher.domain.extract import extract
+from matcher.domain.lint import lint_posting
+from matcher.domain.schema import Posting
 
 router = APIRouter()
 PUBLIC: list[str | Enum] = ["公开接口 / public"]

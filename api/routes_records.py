@@ -41,10 +41,10 @@ from api.responses import (
     errors,
 )
 from api.schemas import COURSE_EXAMPLE, POSTING_EXAMPLE, TRAINEE_EXAMPLE, Offset, TopK
-from matcher.errors import InvalidInput
-from matcher.keys import Principal
-from matcher.lint import lint_fields
-from matcher.schema import KINDS, Course, Posting, StoredRecord, Trainee
+from matcher.domain.errors import InvalidInput
+from matcher.domain.lint import lint_fields
+from matcher.domain.schema import KINDS, Course, Posting, StoredRecord, Trainee
+from matcher.storage.keys import Principal
 
 router = APIRouter()
 POSTINGS: list[str | Enum] = ["岗位管理 / postings"]

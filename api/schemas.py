@@ -1,6 +1,6 @@
 """Request bodies and shared query options of the HTTP API, with bounds and OpenAPI examples.
 
-Records themselves (postings, trainees, courses) use the data contract in `matcher.schema`, so the API,
+Records themselves (postings, trainees, courses) use the data contract in `matcher.domain.schema`, so the API,
 the importers and the CLI validate and normalise identically.
 """
 
@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.schema import DistrictName, Money
+from matcher.domain.schema import DistrictName, Money
 
 MAX_TEXT = 2000  # free job text
 MAX_QUERY = 500  # search box

@@ -3,7 +3,7 @@ employer (masked and audited), contact requests, imports.
 
 Routes parse the request, check the caller's role and shape the answer; these functions touch the store,
 the engine and the audit log, so each rule (what an employer may see, what is audited, how a write reaches
-the indexes) lives in one place. They raise `matcher.errors` kinds, never HTTP statuses.
+the indexes) lives in one place. They raise `matcher.domain.errors` kinds, never HTTP statuses.
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ from sqlalchemy import Select, func, select
 from api.context import AppContext, check_posting_owner
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.occupations import load_occupations
-from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
-from matcher.features import PersonView, PostingView
-from matcher.flows import JobQuery, candidate_fit, candidates_for, jobs_for
-from matcher.indexing import INDEXED_KINDS
-from matcher.ingest import ImportReport, jsonl_rows, validate_rows
-from matcher.keys import Principal
-from matcher.lint import lint_posting
-from matcher.privacy import employer_candidate
-from matcher.schema import Posting, StoredRecord, Trainee
-from matcher.store import AuditRow, CourseRow, PostingRow, TraineeRow, chunked
-from matcher.texts import TEXT_OF
+from matcher.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from matcher.domain.features import PersonView, PostingView
+from matcher.domain.lint import lint_posting
+from matcher.domain.privacy import employer_candidate
+from matcher.domain.schema import Posting, StoredRecord, Trainee
+from matcher.domain.texts import TEXT_OF
+from matcher.ingest.importer import ImportReport, jsonl_rows, validate_rows
+from matcher.service.flows import JobQuery, candidate_fit, candidates_for, jobs_for
+from matcher.service.indexing import INDEXED_KINDS
+from matcher.storage.keys import Principal
+from matcher.storage.store import AuditRow, CourseRow, PostingRow, TraineeRow, chunked
 
 IMPORT_BATCH = 50  # rows per write-lock hold (each reader may wait one): eval/bench_import_contention.py
 NOUNS = {"postings": "岗位", "trainees": "学员", "courses": "课程"}

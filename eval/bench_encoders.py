@@ -8,7 +8,7 @@ and the domain-adapted model (`make model`) three ways: sentence-transformers (t
 ONNX Runtime dynamic int8. Missing ones (no trained model, no torch) are listed as skipped.
 
 Texts: 512 CSCO occupation names/aliases (short titles, ~10 tokens) and 512 posting texts as the service
-embeds them (`matcher.texts.posting_text` on the synthetic demo world: title + certificates + skills + the
+embeds them (`matcher.domain.texts.posting_text` on the synthetic demo world: title + certificates + skills + the
 first 80 characters of the description). No embedding cache.
 
 Measures, per encoder: throughput at batch 64 (texts/s; median of 3 passes after a warm-up pass) on each text
@@ -47,8 +47,8 @@ def texts(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
     import random
 
     from matcher.catalogues.occupations import load_occupations
-    from matcher.demo import generate_demo_world
-    from matcher.texts import posting_text
+    from matcher.demo.generator import generate_demo_world
+    from matcher.domain.texts import posting_text
 
     rng = random.Random(seed)
     titles = sorted({t for o in load_occupations().leaves for t in (o.name, *o.aliases)})

@@ -6,7 +6,7 @@
 
 What it does
 1. Builds (once; cached under `var/bench_http/home-<N>/`) a data home with N postings: the synthetic
-   demo world (`matcher.demo.generate_demo_world`, scale 1: 5,000 postings, 3,000 trainees, 300 courses)
+   demo world (`matcher.demo.generator.generate_demo_world`, scale 1: 5,000 postings, 3,000 trainees, 300 courses)
    with its postings replicated to N under new ids, each replica in another district with perturbed pay
    and posting date. Replicas keep the original text, so the embedding cache makes the build cheap
    (~4.6k distinct posting texts are encoded, not N) — the index still holds N vectors (HNSW above 50k).
@@ -119,10 +119,10 @@ def build_home(n_postings: int, root: Path = CACHE_ROOT, trained: bool = False) 
         return home
     from matcher.catalogues.districts import load_districts
     from matcher.config import Settings
-    from matcher.demo import generate_demo_world
-    from matcher.indexing import build_indexes
-    from matcher.ingest import import_rows, read_jsonl
-    from matcher.store import Store
+    from matcher.demo.generator import generate_demo_world
+    from matcher.ingest.importer import import_rows, read_jsonl
+    from matcher.service.indexing import build_indexes
+    from matcher.storage.store import Store
 
     if home.exists():
         shutil.rmtree(home)
@@ -362,7 +362,7 @@ def histogram_summary(before: dict[float, float], after: dict[float, float]) -> 
 
 def scenarios(home: Path, headers: dict) -> dict:
     from matcher.config import Settings
-    from matcher.store import Store
+    from matcher.storage.store import Store
 
     store = Store.from_settings(Settings(home=home))
     profiles = list(store.profiles())

@@ -107,7 +107,7 @@ class Probe(threading.Thread):
 
 def import_body(home: Path, rows: int) -> bytes:
     from matcher.config import Settings
-    from matcher.store import Store
+    from matcher.storage.store import Store
 
     rng = random.Random(SEED)
     base = list(Store.from_settings(Settings(home=home)).payloads("postings"))
@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> dict:
     import httpx
 
     from matcher.config import Settings
-    from matcher.store import Store
+    from matcher.storage.store import Store
 
     scratch = Path(tempfile.mkdtemp(prefix="contention-", dir=CACHE_ROOT))
     home = copy_home(build_home(args.postings), scratch / "home")  # the import must not grow the shared home

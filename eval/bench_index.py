@@ -644,7 +644,7 @@ def bench_size(
 
     # ---- BM25 (only where it is used at that scale: up to --bm25-max)
     if size <= args.bm25_max:
-        from matcher.indexing import domain_terms
+        from matcher.service.indexing import domain_terms
 
         bm25 = BM25Index(domain_terms())
         rep.log(f"[{size:,}] building BM25 ...")

@@ -1,4 +1,4 @@
-"""In-process benchmark of the served ranker (`matcher.flows.jobs_for` → `rank_jobs`), no HTTP.
+"""In-process benchmark of the served ranker (`matcher.service.flows.jobs_for` → `rank_jobs`), no HTTP.
 
     .venv/bin/python -m eval.bench_ranker                      # 100k postings, 300 stored trainees
     .venv/bin/python -m eval.bench_ranker --postings 1000000   # the 1M-postings goal (builds that home once)
@@ -42,8 +42,8 @@ def summary(ms: list[float]) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     from matcher.config import Settings
-    from matcher.engine import Engine
-    from matcher.flows import JobQuery, jobs_for, person_text, rank_jobs, stored_person
+    from matcher.service.engine import Engine
+    from matcher.service.flows import JobQuery, jobs_for, person_text, rank_jobs, stored_person
 
     home = build_home(args.postings, trained=args.trained)
     started = time.perf_counter()

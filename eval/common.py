@@ -430,7 +430,7 @@ def warm_cache(home: Path) -> None:
         return
     code = (
         "import sys; from pathlib import Path; from matcher.config import Settings; "
-        "from matcher.normalise import OccupationNormaliser; from models import get_encoder; "
+        "from matcher.service.normalise import OccupationNormaliser; from models import get_encoder; "
         "s = Settings(home=Path(sys.argv[1])); OccupationNormaliser(get_encoder(s.encoder, cache_dir=s.cache_dir))"
     )
     subprocess.run([sys.executable, "-c", code, str(home)], check=True, cwd=REPO, capture_output=True, timeout=900)
@@ -464,8 +464,8 @@ def copy_home(src: Path, dst: Path) -> Path:
 def mint_keys(home: Path, who: Mapping[str, tuple[str, str]], label: str = "test") -> dict[str, str]:
     """{name: secret}: one API key per (role, subject) in `who`, stored in `home` (note `label:name`)."""
     from matcher.config import Settings
-    from matcher.keys import KeyStore
-    from matcher.store import Store
+    from matcher.storage.keys import KeyStore
+    from matcher.storage.store import Store
 
     keys = KeyStore(Store.from_settings(Settings(home=home)))
     return {name: keys.create(role, subject, f"{label}:{name}")[1] for name, (role, subject) in who.items()}

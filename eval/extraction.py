@@ -1,4 +1,4 @@
-"""Benchmark 4 — requirements read from real posting text (`matcher.extract`).
+"""Benchmark 4 — requirements read from real posting text (`matcher.domain.extract`).
 
 Corpus: the Guangdong public-employment-service rows (`GGFW_HRSS_GD`) of
 `../shared/data/jobpostings_2024/jobs.csv.gz`, read in place. The sample is drawn by a fixed seed:
@@ -26,7 +26,7 @@ from eval.common import EVAL_DATA, REPO, RESULTS_DIR, DataPaths, load_job_rows, 
 from eval.relevance import to_payload
 from matcher.catalogues.licences import DRIVING, SKILL, SPECIAL_EQUIPMENT, load_licences
 from matcher.catalogues.occupations import load_occupations
-from matcher.extract import extract
+from matcher.domain.extract import extract
 
 LABELS_FILE = EVAL_DATA / "extraction_labels.jsonl"  # the test sample
 DEV_LABELS_FILE = EVAL_DATA / "extraction_dev_labels.jsonl"  # screened postings outside it: the rules were tuned here
@@ -42,7 +42,7 @@ SCREEN = re.compile(
 
 
 def posting_text(row: dict[str, str]) -> tuple[str, str, list[str]]:
-    """(title, description, skills) exactly as an import gives them to `matcher.extract`
+    """(title, description, skills) exactly as an import gives them to `matcher.domain.extract`
     (`eval.relevance.to_payload`: description with 福利 appended; 技能 as the skill tags)."""
     p = to_payload(row)
     return p["title"], p["description"], p["requirements"]["skills"]
@@ -189,7 +189,7 @@ def dev_ids(rows: dict[str, dict[str, str]]) -> list[str]:
 
 
 def run(jobs_csv: Path, split: str = "test") -> dict[str, Any]:
-    """Score `matcher.extract` against the gold labels of a split; per-posting errors included for reading."""
+    """Score `matcher.domain.extract` against the gold labels of a split; per-posting errors included for reading."""
     rows = load_job_rows(jobs_csv)
     labels = load_labels(LABELS_FILE if split == "test" else DEV_LABELS_FILE)
     sample = draw_sample(rows) if split == "test" else dev_ids(rows)

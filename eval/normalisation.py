@@ -25,7 +25,7 @@ from pathlib import Path
 from eval.common import EVAL_DATA, load_job_rows
 from eval.metrics import summarise
 from eval.systems import TextTask, resolve_spec, to_run, unavailable
-from matcher.normalise import text_key
+from matcher.domain.texts import text_key
 from models.heldout import HOLDOUT_SEED, holdout_items  # the one split, shared with training
 
 log = logging.getLogger("eval")
@@ -87,7 +87,7 @@ def title_items(jobs_csv: Path | None, rows_cache: dict | None = None) -> list[d
 
 def _leaf_views(excluded: set[str]) -> tuple[list[str], list[str]]:
     from matcher.catalogues.occupations import load_occupations
-    from matcher.normalise import OccupationNormaliser
+    from matcher.service.normalise import OccupationNormaliser
 
     leaves = load_occupations().leaves
     return [o.code for o in leaves], [OccupationNormaliser._leaf_view(o, excluded) for o in leaves]
@@ -135,7 +135,7 @@ def run(
     baselines: tuple[str, ...] = BASELINE_SYSTEMS,
     job_rows: dict | None = None,
 ) -> dict:
-    from matcher.normalise import OccupationNormaliser
+    from matcher.service.normalise import OccupationNormaliser
     from models import get_encoder
 
     held, pools = holdout_items()

@@ -12,7 +12,7 @@ so the pay feature is a constant 0.5.
 
 Systems: the text systems of `eval.systems` with the person's profile text (certificates with levels +
 skills — the text production embeds for a trainee) as query and production's posting text as document,
-and the full ranker — production's `matcher.flows.rank_jobs` itself, the function the API and CLI serve,
+and the full ranker — production's `matcher.service.flows.rank_jobs` itself, the function the API and CLI serve,
 over a world of these postings and an embedded retriever of this task's vectors: candidates = dense+BM25
 RRF top 200 ∪ every posting whose occupation (normaliser on the title) is one of the person's
 certificates; 持证上岗 gate; the vectorised features with the configured weights — with and without the
@@ -37,7 +37,7 @@ from eval.common import DEFAULT_CACHE_DIR, EVAL_DATA, REPO, DataPaths, load_job_
 from eval.metrics import summarise
 from eval.systems import TEXT_SYSTEMS as ALL_TEXT_SYSTEMS
 from eval.systems import TextTask, to_run, unavailable
-from matcher.flows import CANDIDATE_DEPTH
+from matcher.service.flows import CANDIDATE_DEPTH
 
 log = logging.getLogger("eval")
 
@@ -96,7 +96,7 @@ def to_payload(row: dict[str, str]) -> dict:
 
 def load_profiles(path: Path = PROFILES_FILE) -> list[dict]:
     """Profiles validated like trainee records (canonical level labels); placed in DISTRICT."""
-    from matcher.schema import Trainee
+    from matcher.domain.schema import Trainee
 
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -130,15 +130,15 @@ def read_qrels(path: Path = QRELS_FILE) -> dict[str, dict[str, int]]:
 
 
 class RankerBench:
-    """`matcher.flows.rank_jobs` — the function the API and CLI serve — over a world of the real postings,
+    """`matcher.service.flows.rank_jobs` — the function the API and CLI serve — over a world of the real postings,
     with an embedded retriever built from this task's own vectors (the ones the text systems score)."""
 
     def __init__(self, payloads: list[dict], task: TextTask, spec: str, cache_dir: Path | None) -> None:
         from indexes import BM25Index, VectorIndex
-        from matcher.indexing import domain_terms
-        from matcher.normalise import OccupationNormaliser
-        from matcher.retrieval import IndexRetriever
-        from matcher.world import World
+        from matcher.service.indexing import domain_terms
+        from matcher.service.normalise import OccupationNormaliser
+        from matcher.service.retrieval import IndexRetriever
+        from matcher.service.world import World
         from models.calibrate import calibrate
 
         self.spec = spec
@@ -166,8 +166,8 @@ class RankerBench:
         """Each profile's top `depth`, scored by rank (the served scores are rounded; ranks are exact).
         `exhaustive`: every posting scored, not only the candidate pool (what the pool costs in quality)."""
         from matcher.config import get_settings
-        from matcher.flows import JobQuery, rank_jobs
-        from matcher.world import person_from_profile
+        from matcher.service.flows import JobQuery, rank_jobs
+        from matcher.service.world import person_from_profile
 
         settings = get_settings()
         run: dict[str, dict[str, float]] = {}
@@ -200,8 +200,8 @@ def _weights(structured: bool):
 def build(
     jobs_csv: Path, cache_dir: Path | None, quick: bool = False, seed: int = 0, job_rows: dict | None = None
 ) -> tuple[list[dict], list[dict], TextTask]:
-    from matcher.schema import Posting
-    from matcher.texts import posting_text, trainee_text
+    from matcher.domain.schema import Posting
+    from matcher.domain.texts import posting_text, trainee_text
 
     rows = job_rows if job_rows is not None else load_job_rows(jobs_csv)
     # validated as an import would: requirements the text states (certificates …) are extracted
@@ -338,7 +338,7 @@ def run(
 
 
 def export_pool(out: Path, jobs_csv: Path, cache_dir: Path | None, systems: Sequence[str]) -> None:
-    from matcher.texts import cert_text
+    from matcher.domain.texts import cert_text
 
     payloads, profiles, task = build(jobs_csv, cache_dir)
     runs, _ = system_runs(payloads, profiles, task, systems, cache_dir)

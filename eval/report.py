@@ -532,7 +532,7 @@ def write(result: dict, out_dir: Path, report_name: str, plots_dirname: str) -> 
 
 
 def extraction_section(ex: dict) -> str:
-    title = "## 3b. Requirements read from real posting text (`matcher.extract`)\n"
+    title = "## 3b. Requirements read from real posting text (`matcher.domain.extract`)\n"
     return "\n".join(_section(title, ex, _extraction_md))
 
 

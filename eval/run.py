@@ -63,7 +63,7 @@ NOTES = [
     "The relevance benchmark places every profile and posting in one district and gives no desired salary, so "
     "the distance and pay features are constant: '− certificate/distance' isolates the certificate/level feature. "
     "Commute is not evaluated on real data anywhere (no real Chongqing trade postings with coordinates).",
-    "The real postings state certificate requirements only in text: the ranker reads them with matcher.extract (as "
+    "The real postings state certificate requirements only in text: the ranker reads them with matcher.domain.extract (as "
     "an import does) and otherwise falls back to the occupation inferred from the title, accepted only above the "
     "threshold calibrated for the encoder on the training dev split (models.calibrate).",
     "Issue 12 re-judged the pool: the extracted requirements surfaced 229 postings nobody had graded; a helper agent "

@@ -9,7 +9,7 @@ query (the rest count as not retrieved, as in any lexical engine).
 - `usem`, `e5`  — each encoder alone, cosine (e5 with its "query: " / "passage: " prefixes)
 - `fusion`      — `get_encoder("fusion")`: concatenated unit vectors = mean of the two cosines
 - `z_usem_e5`   — score fusion: per query, each encoder's scores z-normalised over the corpus, then averaged
-- `rrf_usem_bm25`, `rrf_e5_bm25` — dense + BM25 by reciprocal rank (production's `matcher.retrieval.rrf`)
+- `rrf_usem_bm25`, `rrf_e5_bm25` — dense + BM25 by reciprocal rank (production's `matcher.service.retrieval.rrf`)
 - `e5_st`       — e5-small converted by `models.convert_e5` (vocabulary subset, torch): the converter's fidelity
 - `ft`, `ft_fp32` — the domain-adapted e5 (`python -m models.finetune`) as served (the graph its encoder.json
   names: int8 unless int8 lost dev accuracy) and its ONNX fp32 graph
@@ -191,7 +191,7 @@ class TextTask:
 
             terms = self.bm25_terms
             if terms is None:
-                from matcher.indexing import domain_terms
+                from matcher.service.indexing import domain_terms
 
                 terms = domain_terms()
             index = BM25Index(terms)
@@ -234,8 +234,8 @@ def zscore_rows(scores: np.ndarray) -> np.ndarray:
 
 def rrf(parts: Sequence[Scored], depth: int | None = None) -> Scored:
     """Reciprocal-rank fusion of several systems' rankings (each cut at `depth` if given), fused per query
-    by production's own `matcher.retrieval.rrf`."""
-    from matcher.retrieval import rrf as fuse
+    by production's own `matcher.service.retrieval.rrf`."""
+    from matcher.service.retrieval import rrf as fuse
 
     n_q, n_d = parts[0].scores.shape
     fused = np.zeros((n_q, n_d), dtype=np.float32)

@@ -30,7 +30,7 @@ KIND_CHOICES = ["postings", "trainees", "courses", "training_records", "placemen
 
 
 def _store():
-    from matcher.store import Store
+    from matcher.storage.store import Store
 
     return Store.from_settings()
 
@@ -66,7 +66,7 @@ def demo_data(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """生成合成的重庆示范数据（SYNTHETIC），写入 MATCHER_HOME/demo 并导入。"""
-    from matcher.demo import generate_demo_world
+    from matcher.demo.generator import generate_demo_world
 
     settings = get_settings()
     out = settings.home / "demo"
@@ -78,7 +78,7 @@ def demo_data(
 
 
 def _ingest_dir(directory: Path) -> list[dict]:
-    from matcher.ingest import import_file
+    from matcher.ingest.importer import import_file
 
     store = _store()
     reports = []
@@ -114,7 +114,7 @@ def ingest(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """导入 JSON Lines / CSV 文件（按 id 更新插入，可重复导入；坏行逐条报告，不影响好行）。"""
-    from matcher.ingest import import_file, import_rows
+    from matcher.ingest.importer import import_file, import_rows
 
     if kind not in KIND_CHOICES:
         raise typer.BadParameter(f"未知的数据类型 {kind!r}；可选：{', '.join(KIND_CHOICES)}", param_hint="KIND")
@@ -125,7 +125,7 @@ def ingest(
         if source == "jobpostings2024":
             if kind != "postings":
                 raise typer.BadParameter("jobpostings2024 只提供 postings", param_hint="--source")
-            from matcher.sources.jobpostings2024 import read_jobpostings
+            from matcher.ingest.sources.jobpostings2024 import read_jobpostings
 
             report = import_rows(store, kind, read_jobpostings(file), file.name, progress=advance)
         elif source is None:
@@ -146,7 +146,7 @@ def index_build(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """从数据库全量构建向量索引（FAISS）和关键词索引（BM25），原子替换旧索引。"""
-    from matcher.indexing import build_indexes
+    from matcher.service.indexing import build_indexes
 
     settings = get_settings()
     with _progress() as bar:
@@ -196,7 +196,7 @@ def _calibrate(spec: str) -> dict:
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json")) -> None:
     """数据与索引概况。"""
-    from matcher.indexing import index_status
+    from matcher.service.indexing import index_status
 
     settings = get_settings()
     data = {
@@ -219,7 +219,7 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 def _engine():
-    from matcher.engine import Engine, NotReadyError
+    from matcher.service.engine import Engine, NotReadyError
 
     try:
         return Engine(get_settings(), _store())
@@ -258,8 +258,8 @@ def _person(
     experience: float,
     desired_salary: int | None,
 ):
-    from matcher.errors import InvalidInput
-    from matcher.flows import adhoc_person, stored_person
+    from matcher.domain.errors import InvalidInput
+    from matcher.service.flows import adhoc_person, stored_person
 
     try:
         if trainee:
@@ -299,7 +299,7 @@ def match_jobs(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """为学员推荐岗位（持证上岗为硬性条件），每条结果附理由与各特征贡献。"""
-    from matcher.flows import JobQuery, jobs_for
+    from matcher.service.flows import JobQuery, jobs_for
 
     engine = _engine()
     person = _person(engine, trainee, cert, district, skill, experience, desired_salary)
@@ -326,8 +326,8 @@ def match_gap(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """技能差距 → 课程：缺什么（按能解锁的岗位数排序）、哪门课能补、补完多几个岗位。"""
-    from matcher.errors import InvalidInput
-    from matcher.flows import gap
+    from matcher.domain.errors import InvalidInput
+    from matcher.service.flows import gap
 
     engine = _engine()
     person = _person(engine, trainee, cert, district, skill, 0, None)
@@ -360,9 +360,9 @@ def match_candidates(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """为岗位找候选人：仅限同意被搜索的学员，联系方式脱敏，附理由。"""
-    from matcher.errors import InvalidInput
-    from matcher.flows import candidates_for, posting_from_text
-    from matcher.privacy import attach_masked_contacts
+    from matcher.domain.errors import InvalidInput
+    from matcher.service.flows import candidates_for, posting_from_text
+    from matcher.storage.contacts import attach_masked_contacts
 
     engine = _engine()
     try:
@@ -394,7 +394,7 @@ def demand(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """人社/培训视角：按职业×区县的未满足需求、紧缺职业。"""
-    from matcher.analytics import demand_supply
+    from matcher.service.analytics import demand_supply
 
     engine = _engine()
     out = demand_supply(engine.world, radius or get_settings().default_radius_km, top=top)
@@ -412,7 +412,7 @@ def demand(
 @app.command()
 def kpi(as_json: bool = typer.Option(False, "--json")) -> None:
     """培训与产业匹配度、培训总体就业率、重点群体培训占比（由数据计算）。"""
-    from matcher.analytics import kpis
+    from matcher.service.analytics import kpis
 
     engine = _engine()
     out = kpis(engine.world, list(engine.store.payloads("training_records")), list(engine.store.payloads("placements")))
@@ -433,8 +433,8 @@ def extract(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """从岗位文本读取要求：证书（持证上岗/优先/可替代）、经验、学历、班次、福利，附原文片段。"""
-    from matcher.extract import extract as read_requirements
-    from matcher.texts import cert_text
+    from matcher.domain.extract import extract as read_requirements
+    from matcher.domain.texts import cert_text
 
     out = read_requirements(text, title).as_dict()
     if as_json:
@@ -459,7 +459,7 @@ def normalise(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """职业标准化：自由文本 → 职业分类大典细类代码（带分数）。"""
-    from matcher.normalise import OccupationNormaliser
+    from matcher.service.normalise import OccupationNormaliser
     from models import get_encoder
 
     settings = get_settings()
@@ -477,7 +477,7 @@ def lint(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """岗位合规检查：性别、年龄上限、户籍、婚育、民族、乙肝等歧视性要求。"""
-    from matcher.lint import lint_posting
+    from matcher.domain.lint import lint_posting
 
     store = _store()
     records = [store.get("postings", posting)] if posting else list(store.iter("postings"))
@@ -505,7 +505,7 @@ app.add_typer(keys_app, name="keys")
 
 
 def _key_store():
-    from matcher.keys import KeyStore
+    from matcher.storage.keys import KeyStore
 
     return KeyStore(_store())
 
@@ -553,7 +553,7 @@ def keys_revoke(key_id: str = typer.Argument(...)) -> None:
 @keys_app.command("demo")
 def keys_demo(as_json: bool = typer.Option(False, "--json")) -> None:
     """为当前数据的每个角色各签发一个密钥（示范用）。"""
-    from matcher.keys import demo_subjects
+    from matcher.storage.keys import demo_subjects
 
     keys = _key_store()
     out = []

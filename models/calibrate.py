@@ -5,7 +5,7 @@ certificate feature (a real-postings eval showed it). The threshold is the lowes
 top-1 answers on the **dev split** of the training data (held-out CSCO aliases/工种, never trained on and
 never in a test set; the normaliser indexes none of them here) are right at least `TARGET_PRECISION` of
 the time. Written to `<home>/models/normaliser_thresholds.json` keyed by encoder id; the service reads it
-(`matcher.world.inference_threshold`) and falls back to 0.6 for an encoder never calibrated.
+(`matcher.service.world.inference_threshold`) and falls back to 0.6 for an encoder never calibrated.
 
     .venv/bin/python -m models.calibrate [--encoder usem]
 """
@@ -46,7 +46,7 @@ def choose_threshold(
 
 
 def calibrate(encoder: Encoder, seed: int = 0) -> dict[str, Any]:
-    from matcher.normalise import OccupationNormaliser
+    from matcher.service.normalise import OccupationNormaliser
     from models.heldout import heldout_test_terms
     from models.training_data import mine
 
@@ -61,7 +61,7 @@ def calibrate(encoder: Encoder, seed: int = 0) -> dict[str, Any]:
 
 
 def save(home: Path, result: dict[str, Any]) -> Path:
-    from matcher.world import THRESHOLDS_FILE  # the file the service reads
+    from matcher.service.world import THRESHOLDS_FILE  # the file the service reads
 
     path = Path(home) / THRESHOLDS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)

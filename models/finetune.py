@@ -59,7 +59,7 @@ def model_dir(home: Path) -> Path:
 def demo_postings(seed: int = DEMO_SEED) -> list[dict[str, Any]]:
     """The postings of a freshly generated synthetic demo world: noisy real-looking titles, each with the
     certificate it asks for. Generated here, at the entry point, so `models.training_data` needs no generator."""
-    from matcher.demo import generate_demo_world
+    from matcher.demo.generator import generate_demo_world
 
     with tempfile.TemporaryDirectory(prefix="demo-pairs-") as tmp:
         generate_demo_world(Path(tmp), seed=seed, scale=1.0)

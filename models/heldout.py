@@ -17,7 +17,7 @@ from collections import Counter
 from importlib import resources
 from typing import Any
 
-from matcher.normalise import text_key
+from matcher.domain.texts import text_key
 
 HOLDOUT_SHARE = 0.2
 HOLDOUT_SEED = 20251123  # fixed before any result was seen; never changed to move a number

@@ -27,7 +27,7 @@ from importlib import resources
 from typing import Any
 
 from matcher.catalogues.occupations import Occupation, load_occupations
-from matcher.normalise import text_key
+from matcher.domain.texts import text_key
 
 DEV_SHARE = 0.1
 MAX_TASKS_PER_LEAF = 3

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher.config import Settings
-from matcher.schema import PERSONAL_FIELDS
+from matcher.domain.schema import PERSONAL_FIELDS
 from tests.support import bearer, copy_home, mint_keys
 
 OWNER = "重庆示例物业服务有限公司"

@@ -30,3 +30,38 @@ def test_every_module_is_in_the_architecture():
                 continue
             unnamed.append(rel)
     assert not unnamed, f"modules ARCHITECTURE.md does not place: {unnamed}"
+
+
+# Who may import whom (any import, including ones inside functions). The pure domain depends on catalogues and
+# configuration only; storage adds the domain; nothing in the product imports the HTTP layer, eval or tests.
+FORBIDDEN = {
+    "matcher/domain": ("matcher.service", "matcher.storage", "matcher.ingest", "matcher.demo", "matcher.cli", "api"),
+    "matcher/storage": ("matcher.service", "matcher.ingest", "matcher.demo", "matcher.cli", "api"),
+    "matcher/catalogues": ("matcher.domain", "matcher.service", "matcher.storage", "matcher.ingest", "api"),
+    "matcher": ("api", "eval", "tests"),
+    "indexes": ("matcher", "api", "eval", "tests"),
+    "models": ("api", "eval", "tests"),
+    "api": ("eval", "tests"),
+}
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def test_layers_import_only_downwards():
+    breaches = []
+    for folder, banned in FORBIDDEN.items():
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for name in _imports(path):
+                if any(name == b or name.startswith(b + ".") for b in banned):
+                    breaches.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert not breaches, breaches

@@ -15,10 +15,17 @@ import pytest
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.industries import load_industries
 from matcher.catalogues.levels import Level
-from matcher.demo import DISCRIMINATORY_PHRASES, FILES, REFERENCE_DATE, compute_kpis, generate_demo_world, id_checksum
-from matcher.ingest import import_file
-from matcher.schema import KINDS, PRIORITY_GROUPS
-from matcher.store import Store
+from matcher.demo.generator import (
+    DISCRIMINATORY_PHRASES,
+    FILES,
+    REFERENCE_DATE,
+    compute_kpis,
+    generate_demo_world,
+    id_checksum,
+)
+from matcher.domain.schema import KINDS, PRIORITY_GROUPS
+from matcher.ingest.importer import import_file
+from matcher.storage.store import Store
 
 SCALE = 0.05
 SEED = 20251119
@@ -63,7 +70,7 @@ def test_same_seed_gives_identical_bytes_and_leaves_global_random_alone(world, t
 def test_output_does_not_depend_on_python_hash_seed(tmp_path):
     """No set/hash ordering may leak into the files: run in two interpreters with different hash seeds."""
     code = (
-        "import sys; from pathlib import Path; from matcher.demo import generate_demo_world; "
+        "import sys; from pathlib import Path; from matcher.demo.generator import generate_demo_world; "
         "generate_demo_world(Path(sys.argv[1]), seed=7, scale=0.02)"
     )
     root = Path(__file__).resolve().parents[1]
@@ -243,7 +250,7 @@ def test_import_into_store_rejects_nothing(world, tmp_path):
 
 def test_data_tables_agree_with_the_catalogues():
     from matcher.catalogues.occupations import load_occupations
-    from matcher.demo import BUSINESS, GROUP_SHARE, HOTSPOTS, MANDATORY, PAY_BANDS, POPULATION, SKILLS
+    from matcher.demo.generator import BUSINESS, GROUP_SHARE, HOTSPOTS, MANDATORY, PAY_BANDS, POPULATION, SKILLS
 
     assert set(GROUP_SHARE) == set(PRIORITY_GROUPS)
     names = {d.name for d in load_districts().districts}

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from matcher.engine import ReadWriteLock
+from matcher.service.engine import ReadWriteLock
 
 
 def test_a_writer_waits_for_readers_and_new_readers_wait_for_a_queued_writer():

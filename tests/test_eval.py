@@ -88,7 +88,8 @@ class _StubEncoder:
 
 
 def test_heldout_terms_are_invisible_to_the_normaliser():
-    from matcher.normalise import OccupationNormaliser, text_key
+    from matcher.domain.texts import text_key
+    from matcher.service.normalise import OccupationNormaliser
 
     items, pools = normalisation.holdout_items()
     again, _ = normalisation.holdout_items()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.extract import extract
+from matcher.domain.extract import extract
 
 
 def certs(text: str, title: str = "") -> list[tuple]:

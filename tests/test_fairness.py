@@ -10,9 +10,9 @@ import shutil
 import pytest
 
 from matcher.config import Settings
-from matcher.engine import Engine
-from matcher.flows import JobQuery, candidates_for, jobs_for, stored_person
-from matcher.schema import PROTECTED_FIELDS
+from matcher.domain.schema import PROTECTED_FIELDS
+from matcher.service.engine import Engine
+from matcher.service.flows import JobQuery, candidates_for, jobs_for, stored_person
 
 CHANGES = {
     "gender": lambda v: "男" if v == "女" else "女",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.ingest import import_file
-from matcher.store import Store
+from matcher.ingest.importer import import_file
+from matcher.storage.store import Store
 
 GOOD_POSTING = {
     "id": "P1",
@@ -145,7 +145,7 @@ def test_trainee_personal_fields_are_stored_apart_from_the_profile(store, tmp_pa
 def test_store_survives_restart(tmp_path):
     url = f"sqlite:///{tmp_path / 'm.db'}"
     Store(url).upsert(
-        "postings", [__import__("matcher.schema", fromlist=["Posting"]).Posting.model_validate(GOOD_POSTING)]
+        "postings", [__import__("matcher.domain.schema", fromlist=["Posting"]).Posting.model_validate(GOOD_POSTING)]
     )
     assert Store(url).get("postings", "P1").title == GOOD_POSTING["title"]
 
@@ -162,8 +162,8 @@ REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "jobpostings_20
 
 @pytest.mark.skipif(not REAL.exists(), reason="real postings not present (../shared/data)")
 def test_real_postings_adapter_imports_chongqing_rows(store):
-    from matcher.ingest import import_rows
-    from matcher.sources.jobpostings2024 import read_jobpostings
+    from matcher.ingest.importer import import_rows
+    from matcher.ingest.sources.jobpostings2024 import read_jobpostings
 
     report = import_rows(store, "postings", read_jobpostings(REAL), REAL.name)
     assert report.read == report.inserted + report.updated + report.unchanged + report.skipped + report.rejected

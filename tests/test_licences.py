@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from matcher.config import Settings
-from matcher.engine import Engine
-from matcher.features import Cert, PostingView, certificate_fit
-from matcher.flows import JobQuery, gap, jobs_for, qualifies, stored_person
-from matcher.schema import Posting, Trainee
+from matcher.domain.features import Cert, PostingView, certificate_fit
+from matcher.domain.schema import Posting, Trainee
+from matcher.service.engine import Engine
+from matcher.service.flows import JobQuery, gap, jobs_for, qualifies, stored_person
 from tests.conftest import ROOT, SMALL_WORLD, run_cli
 
 LICENCE_WORLD = ROOT / "tests" / "fixtures" / "licence_world"
@@ -255,7 +255,7 @@ def test_the_api_reads_a_draft_and_shows_a_postings_provenance(home):
 
 
 def test_csv_certificate_cells_take_licences_by_name():
-    from matcher.ingest import csv_row_to_record
+    from matcher.ingest.importer import csv_row_to_record
 
     row = csv_row_to_record(
         "trainees", {"id": "T", "district": "渝北区", "certificates": "叉车证::2025-03; 低压电工证:操作证; 电工:四级"}

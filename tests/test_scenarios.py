@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.analytics import demand_supply, kpis
 from matcher.config import Settings
-from matcher.engine import Engine
-from matcher.errors import InvalidInput
-from matcher.features import certificate_fit
-from matcher.flows import (
+from matcher.domain.errors import InvalidInput
+from matcher.domain.features import certificate_fit
+from matcher.domain.lint import lint_posting
+from matcher.service.analytics import demand_supply, kpis
+from matcher.service.engine import Engine
+from matcher.service.flows import (
     JobQuery,
     adhoc_person,
     candidates_for,
@@ -19,8 +20,7 @@ from matcher.flows import (
     posting_from_text,
     stored_person,
 )
-from matcher.lint import lint_posting
-from matcher.privacy import attach_masked_contacts
+from matcher.storage.contacts import attach_masked_contacts
 
 
 @pytest.fixture(scope="module", params=["usem", pytest.param("trained", marks=pytest.mark.slow)])

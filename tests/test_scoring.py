@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from matcher.config import Settings
-from matcher.engine import Engine
-from matcher.features import certificate_fit, person_terms
-from matcher.flows import (
+from matcher.domain.features import certificate_fit, person_terms
+from matcher.domain.ranking import score_pair
+from matcher.domain.scoring import score_people, score_postings
+from matcher.service.engine import Engine
+from matcher.service.flows import (
     JobQuery,
     as_seen_by_employer,
     candidates_for,
@@ -21,8 +23,6 @@ from matcher.flows import (
     person_text,
     stored_person,
 )
-from matcher.ranking import score_pair
-from matcher.scoring import score_people, score_postings
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_employer_side_pool_equals_score_pair_for_every_candidate(engine):
 
 
 def test_candidate_list_and_single_view_agree(engine):
-    from matcher.flows import candidate_fit
+    from matcher.service.flows import candidate_fit
 
     posting = engine.world.postings["HW-P01"]
     listed = candidates_for(engine, posting, k=50)["results"]

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from matcher.catalogues.districts import load_districts
 from matcher.config import Settings
-from matcher.geo import haversine_km
+from matcher.domain.geo import haversine_km
 from tests.support import bearer, copy_home, free_port, mint_keys, serve_process, uvicorn_command, wait_ready
 
 
@@ -94,7 +94,7 @@ def test_only_mainland_mobile_and_fixed_line_numbers_are_accepted(client, h, pho
 
 
 def test_a_fixed_line_number_is_masked_to_its_last_two_digits():
-    from matcher.privacy import mask_phone
+    from matcher.domain.privacy import mask_phone
 
     assert mask_phone("023-63501234") == "*********34"
     assert mask_phone("13800135678") == "138****5678"

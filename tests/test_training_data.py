@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from matcher.catalogues.occupations import load_occupations
+from matcher.domain.texts import text_key
 from models.finetune import demo_postings
 from models.heldout import heldout_test_terms
-from models.training_data import demo_title_pairs, mine, text_key
+from models.training_data import demo_title_pairs, mine
 
 
 @pytest.fixture(scope="module")

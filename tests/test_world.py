@@ -7,8 +7,8 @@ import datetime as dt
 import json
 import random
 
-from matcher.schema import Posting
-from matcher.world import COLUMN_TYPES, World
+from matcher.domain.schema import Posting
+from matcher.service.world import COLUMN_TYPES, World
 from tests.conftest import SMALL_WORLD
 
 BASE = [json.loads(line) for line in (SMALL_WORLD / "postings.jsonl").read_text(encoding="utf-8").splitlines()]

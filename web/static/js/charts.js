@@ -116,7 +116,7 @@ export function loadChongqingMap() {
   return mapLoad;
 }
 
-// Commute bands (one-way minutes) → straight-line km, inverting matcher/geo.py's estimate with no river
+// Commute bands (one-way minutes) → straight-line km, inverting matcher/domain/geo.py's estimate with no river
 // crossing: 8 min access + road km (1.35 × straight line) at 25 km/h under 25 road-km, else 40 km/h.
 const BANDS = [
   { minutes: 30, color: "#1b7f3b", label: "通勤 ≤30 分钟" },

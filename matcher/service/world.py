@@ -22,8 +22,8 @@ import numpy as np
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.levels import Level, parse_level
 from matcher.catalogues.occupations import load_occupations
-from matcher.features import Cert, PersonView, PostingView
-from matcher.geo import bank_code, haversine_km, haversine_vec
+from matcher.domain.features import Cert, PersonView, PostingView
+from matcher.domain.geo import bank_code, haversine_km, haversine_vec
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ class World:
         return min(dt.date.today(), newest) if newest is not None else dt.date.today()
 
     def _posting_arrays(self) -> dict:
-        """Columns of every posting, for the vectorised filters and features (`matcher.scoring`). Built
+        """Columns of every posting, for the vectorised filters and features (`matcher.domain.scoring`). Built
         once; a write patches a copy of the columns and swaps the dict (copy-on-write: O(rows) numpy
         copies, not a Python rebuild — that cost ~150 ms per write at 100k postings, paid by the next
         search), so a reader holding one dict sees one consistent state."""
@@ -312,7 +312,7 @@ class World:
 
     def _signature(self, v: PostingView) -> int:
         """An id for what `certificate_fit` reads of a posting (requirements, occupations): postings that
-        share one need a single fit per person (`matcher.scoring`)."""
+        share one need a single fit per person (`matcher.domain.scoring`)."""
         key = (v.certs, v.occupations, v.inferred)
         found = self._signatures.get(key)
         if found is None:

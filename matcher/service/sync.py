@@ -20,11 +20,11 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, insert, select
 
-from matcher.engine import Engine
-from matcher.store import Store
-from matcher.tables import ChangeRow, ensure_tables, utcnow
+from matcher.service.engine import Engine
+from matcher.storage.store import Store
+from matcher.storage.tables import ChangeRow, ensure_tables, utcnow
 
-log = logging.getLogger("api.sync")
+log = logging.getLogger("matcher.service.sync")
 
 
 class ChangeFeed:

@@ -7,9 +7,6 @@ trainee accepts (contact release is the API's job, with an audit entry).
 
 from __future__ import annotations
 
-from matcher.schema import Trainee
-from matcher.store import Store
-
 
 def mask_phone(phone: str | None) -> str | None:
     """A mobile keeps its first 3 and last 4 digits (138****5678, as Chinese services show it); any other
@@ -65,10 +62,3 @@ def employer_candidate(result: dict, contact: dict) -> dict:
         "contact": contact,
     }
     return {"trainee": trainee, **{k: result[k] for k in CANDIDATE_FIT_KEYS if k in result}}
-
-
-def attach_masked_contacts(store: Store, results: list[dict]) -> None:
-    """Add a masked `contact` to each candidate result, reading personal data for these ids only."""
-    for r in results:
-        trainee = store.get("trainees", r["trainee"]["id"])
-        r["trainee"]["contact"] = employer_view_contact(trainee.personal() if isinstance(trainee, Trainee) else {})

@@ -1,7 +1,7 @@
 """The service's own tables beside the records (same database): API keys, contact requests, the change log.
 
 They live beside the store's tables (same SQLAlchemy engine, so SQLite or PostgreSQL alike) but in their own
-metadata: the records' schema (`matcher.store`) stays the data contract. `ensure_tables(store)` creates them.
+metadata: the records' schema (`matcher.storage.store`) stays the data contract. `ensure_tables(store)` creates them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, DateTime, Integer, Result, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from matcher.store import Store
+from matcher.storage.store import Store
 
 
 class ApiBase(DeclarativeBase):

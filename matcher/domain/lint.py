@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from matcher.schema import Posting
+from matcher.domain.schema import Posting
 
 
 @dataclass(frozen=True)

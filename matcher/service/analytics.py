@@ -5,7 +5,7 @@ Definitions (also in the README):
 - supply: trainees holding that occupation's certificate at the posting's required level or above,
   living within `radius_km` of the district centre;
 - unmet demand: demand − supply where positive; shortage ratio: demand / max(supply, 1), citywide;
-- the pipeline KPIs (培训与产业匹配度, 培训总体就业率, 重点群体培训占比): `matcher.kpis`.
+- the pipeline KPIs (培训与产业匹配度, 培训总体就业率, 重点群体培训占比): `matcher.domain.kpis`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 from matcher.catalogues.districts import load_districts
 from matcher.catalogues.levels import Level
 from matcher.catalogues.occupations import load_occupations
-from matcher.features import PostingView
-from matcher.geo import haversine_km
-from matcher.kpis import KPI_LABELS, pipeline_counts
-from matcher.world import World
+from matcher.domain.features import PostingView
+from matcher.domain.geo import haversine_km
+from matcher.domain.kpis import KPI_LABELS, pipeline_counts
+from matcher.service.world import World
 
 
 def primary_occupation(p: PostingView) -> str | None:
@@ -116,7 +116,7 @@ def course_demand(world: World) -> list[dict]:
 
 
 def kpis(world: World, training_records: list[dict], placements: list[dict]) -> dict:
-    """The seed KPIs (`matcher.kpis` has the definitions) with the targets the city steers by."""
+    """The seed KPIs (`matcher.domain.kpis` has the definitions) with the targets the city steers by."""
     courses = {cid: c.occupation for cid, c in world.courses.items()}
 
     def in_priority_group(trainee_id: str) -> bool:

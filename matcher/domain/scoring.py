@@ -1,4 +1,4 @@
-"""Scoring a whole candidate pool at once: the features of `matcher.ranking` over numpy columns.
+"""Scoring a whole candidate pool at once: the features of `matcher.domain.ranking` over numpy columns.
 
 A pool is thousands of pairs; a Python loop building a `Scored` per pair cost ~90% of a request at 100k
 postings. Here the certificate fit is computed once per distinct requirement set (postings share a few
@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.config import RankingWeights
-from matcher.features import (
+from matcher.domain.features import (
     Cert,
     CertFit,
     PersonView,
@@ -30,8 +30,8 @@ from matcher.features import (
     term_overlap,
     trips,
 )
-from matcher.geo import BoolArray, FloatArray, IntArray, bank_code
-from matcher.ranking import Pairs, Scored, feature_columns, scored_row, weighted_sum
+from matcher.domain.geo import BoolArray, FloatArray, IntArray, bank_code
+from matcher.domain.ranking import Pairs, Scored, feature_columns, scored_row, weighted_sum
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,9 @@ import numpy as np
 
 from indexes import BM25Index, IndexLoadError, VectorIndex
 from matcher.config import Settings, get_settings
-from matcher.indexing import (
+from matcher.domain.schema import KINDS, StoredRecord
+from matcher.domain.texts import TEXT_OF
+from matcher.service.indexing import (
     INDEXED_KINDS,
     QUERY_WARMED_KINDS,
     build_indexes,
@@ -31,12 +33,10 @@ from matcher.indexing import (
     summary,
     text_hash,
 )
-from matcher.normalise import OccupationNormaliser
-from matcher.retrieval import IndexRetriever
-from matcher.schema import KINDS, StoredRecord
-from matcher.store import Store, UpsertResult
-from matcher.texts import TEXT_OF
-from matcher.world import World, inference_threshold
+from matcher.service.normalise import OccupationNormaliser
+from matcher.service.retrieval import IndexRetriever
+from matcher.service.world import World, inference_threshold
+from matcher.storage.store import Store, UpsertResult
 from models import get_encoder
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class Engine:
         self._rebuilding: list[tuple[str, str, dict]] | None = None  # writes during a rebuild
         started = time.perf_counter()
         self.dense, self.lexical, self.hashes = self._load_indexes(self.settings.index_dir)
-        self.retriever = IndexRetriever(self.dense, self.lexical)  # what ranking searches (matcher.retrieval)
+        self.retriever = IndexRetriever(self.dense, self.lexical)  # what ranking searches (matcher.service.retrieval)
         self.normaliser = OccupationNormaliser(self.encoder)
         self.world = World(self.normaliser, inference_threshold(self.settings.home, self.encoder.id)).load(self.store)
         self._reconcile()
@@ -279,7 +279,7 @@ class Engine:
 
 
 def _payload(record: StoredRecord) -> dict:
-    from matcher.schema import Trainee
+    from matcher.domain.schema import Trainee
 
     return record.profile() if isinstance(record, Trainee) else record.model_dump(mode="json")
 

@@ -1,6 +1,6 @@
 """Three of the four user flows: jobs for a trainee, skill gap → courses, candidates for a posting.
 
-(The fourth, demand/supply and KPIs for the training office, is in matcher.analytics.)
+(The fourth, demand/supply and KPIs for the training office, is in matcher.service.analytics.)
 Every result carries its per-feature contributions and Chinese reasons.
 """
 
@@ -19,15 +19,15 @@ from matcher.catalogues.levels import Level
 from matcher.catalogues.licences import SKILL
 from matcher.catalogues.occupations import load_occupations
 from matcher.config import RankingWeights
-from matcher.engine import Engine
-from matcher.errors import InvalidInput
-from matcher.features import Cert, PersonView, PostingView, certificate_fit, person_terms
-from matcher.geo import haversine_km
-from matcher.ranking import add_reasons, score_pair
-from matcher.retrieval import Retriever
-from matcher.scoring import score_people, score_postings, top_first
-from matcher.texts import trainee_text
-from matcher.world import World
+from matcher.domain.errors import InvalidInput
+from matcher.domain.features import Cert, PersonView, PostingView, certificate_fit, person_terms
+from matcher.domain.geo import haversine_km
+from matcher.domain.ranking import add_reasons, score_pair
+from matcher.domain.scoring import score_people, score_postings, top_first
+from matcher.domain.texts import trainee_text
+from matcher.service.engine import Engine
+from matcher.service.retrieval import Retriever
+from matcher.service.world import World
 
 CANDIDATE_DEPTH = 200  # how many hybrid-search hits feed the ranker, besides exact occupation matches
 
@@ -54,9 +54,9 @@ def adhoc_person(
     """A person from query parameters (no stored profile): validated like a trainee record."""
     from pydantic import ValidationError
 
-    from matcher.ingest import format_loc
-    from matcher.schema import Trainee
-    from matcher.world import person_from_profile
+    from matcher.domain.schema import Trainee
+    from matcher.ingest.importer import format_loc
+    from matcher.service.world import person_from_profile
 
     try:
         trainee = Trainee.model_validate(
@@ -435,7 +435,7 @@ def _courses_for(engine: Engine, person: PersonView, occupation: str, level: Lev
 
 def posting_from_text(engine: Engine, text: str, district: str | None = None) -> PostingView:
     """A posting view from free job text (employer search without a stored posting)."""
-    from matcher.world import posting_from_payload
+    from matcher.service.world import posting_from_payload
 
     if not text.strip():
         raise InvalidInput("text", "岗位描述不能为空")

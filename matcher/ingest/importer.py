@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from matcher.schema import KINDS, Record
-from matcher.store import Store, UpsertResult, chunked
+from matcher.domain.schema import KINDS, Record
+from matcher.storage.store import Store, UpsertResult, chunked
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Sampling tables of the synthetic demo world: plausible Chongqing proportions, rounded, as weights.
 
-Kept apart from the generator (`matcher.demo`) so each reads on its own: this file is data with the
+Kept apart from the generator (`matcher.demo.generator`) so each reads on its own: this file is data with the
 provenance of every number next to it (a comment per table); the generator only draws from it. Nothing
 here describes a real person or organisation.
 """

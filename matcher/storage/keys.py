@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from matcher.store import Store
-from matcher.tables import ApiKeyRow, ensure_tables, iso, rowcount, utcnow
+from matcher.storage.store import Store
+from matcher.storage.tables import ApiKeyRow, ensure_tables, iso, rowcount, utcnow
 
 ROLES = ("trainee", "employer", "trainer", "office", "admin")
 KEY_PREFIX = "cqm_"

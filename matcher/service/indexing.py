@@ -2,7 +2,7 @@
 
 Layout under `index_dir`: `<kind>/dense` (VectorIndex) and `<kind>/lexical` (BM25Index), each saved
 atomically with its own manifest, plus `<kind>/texts.json` mapping each id to the hash of the text it
-was indexed from, so a restarted service can reconcile the indexes with the store (see matcher.engine).
+was indexed from, so a restarted service can reconcile the indexes with the store (see matcher.service.engine).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import numpy as np
 
 from indexes import BM25Index, VectorIndex
 from matcher.catalogues.occupations import load_occupations
-from matcher.store import Store
-from matcher.texts import TEXT_OF, cert_text
+from matcher.domain.texts import TEXT_OF, cert_text
+from matcher.storage.store import Store
 from models import get_encoder
 
 log = logging.getLogger(__name__)

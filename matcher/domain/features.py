@@ -16,8 +16,8 @@ import numpy as np
 from matcher.catalogues.levels import Level, parse_level
 from matcher.catalogues.licences import HEALTH, REVIEW_YEARS, SKILL, item_meets, load_licences
 from matcher.catalogues.occupations import load_occupations
-from matcher.certificates import first_day, last_day
-from matcher.geo import FloatArray, IntArray, commute_minutes, haversine_vec, river_crossings
+from matcher.domain.certificates import first_day, last_day
+from matcher.domain.geo import FloatArray, IntArray, commute_minutes, haversine_vec, river_crossings
 
 
 @dataclass(frozen=True)

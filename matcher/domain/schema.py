@@ -18,9 +18,9 @@ from matcher.catalogues.districts import load_districts
 from matcher.catalogues.levels import parse_level
 from matcher.catalogues.licences import SKILL
 from matcher.catalogues.occupations import load_occupations
-from matcher.certificates import normalise_certificate
-from matcher.extract import extract
-from matcher.geo import in_chongqing
+from matcher.domain.certificates import normalise_certificate
+from matcher.domain.extract import extract
+from matcher.domain.geo import in_chongqing
 
 PriorityGroup = Literal[
     "农民工",
@@ -132,7 +132,7 @@ class _Located(Record):
 
 class _Certificate(Record):
     """A certificate of any system (see `matcher.catalogues.licences`); read leniently by
-    `matcher.certificates.normalise_certificate`: a value it cannot read makes `recognised` false and
+    `matcher.domain.certificates.normalise_certificate`: a value it cannot read makes `recognised` false and
     says why in `note`, instead of rejecting the whole record."""
 
     type: ShortText = SKILL
@@ -192,7 +192,7 @@ class Posting(_Located):
     posted_at: PastDate = None
     status: Literal["open", "closed"] = "open"
     # Where each requirement came from: "stated" by the employer/source, or "extracted" from the text by
-    # `matcher.extract` because it was absent. Set on validation; the employer confirms by stating it.
+    # `matcher.domain.extract` because it was absent. Set on validation; the employer confirms by stating it.
     provenance: dict[str, Literal["stated", "extracted"]] = {}
     extraction_spans: list[dict[str, Any]] = []  # the text each extracted requirement came from
 

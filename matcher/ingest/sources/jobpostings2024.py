@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from matcher.catalogues.districts import load_districts
-from matcher.geo import haversine_km, in_chongqing
-from matcher.ingest import RowError
+from matcher.domain.geo import haversine_km, in_chongqing
+from matcher.ingest.importer import RowError
 
 NO_EDUCATION = {"", "不限制", "不限", "学历不限"}
 

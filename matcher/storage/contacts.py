@@ -13,10 +13,10 @@ import secrets
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from matcher.privacy import employer_view_contact
-from matcher.schema import Trainee
-from matcher.store import Store
-from matcher.tables import ContactRequestRow, ensure_tables, iso, rowcount, utcnow
+from matcher.domain.privacy import employer_view_contact
+from matcher.domain.schema import Trainee
+from matcher.storage.store import Store
+from matcher.storage.tables import ContactRequestRow, ensure_tables, iso, rowcount, utcnow
 
 STATUSES = ("pending", "accepted", "declined")
 
@@ -130,3 +130,10 @@ def describe(row: ContactRequestRow) -> dict:
 
 
 __all__ = ["ContactRequests", "STATUSES"]
+
+
+def attach_masked_contacts(store: Store, results: list[dict]) -> None:
+    """Add a masked `contact` to each candidate result, reading personal data for these ids only."""
+    for r in results:
+        trainee = store.get("trainees", r["trainee"]["id"])
+        r["trainee"]["contact"] = employer_view_contact(trainee.personal() if isinstance(trainee, Trainee) else {})

@@ -15,7 +15,7 @@ import numpy as np
 
 from matcher.catalogues.licences import SKILL
 from matcher.config import RankingWeights
-from matcher.features import (
+from matcher.domain.features import (
     CertFit,
     PersonView,
     PostingView,
@@ -31,7 +31,7 @@ from matcher.features import (
     term_overlap,
     trips,
 )
-from matcher.geo import FloatArray, bank_code
+from matcher.domain.geo import FloatArray, bank_code
 
 FEATURES = ("certificate", "distance", "semantic", "skills", "pay", "experience", "freshness")
 

@@ -14,8 +14,6 @@ aliases honestly.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +22,7 @@ import numpy as np
 
 from indexes import BM25Index
 from matcher.catalogues.occupations import OccupationCatalogue, load_occupations, normalise_code
+from matcher.domain.texts import text_key
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +38,6 @@ class OccupationMatch:
 
     def as_dict(self) -> dict:
         return {"code": self.code, "name": self.name, "score": round(self.score, 4), "via": self.via}
-
-
-def text_key(text: str) -> str:
-    """NFKC, no whitespace, lower case: two spellings of one title share a key (training and eval use it too,
-    so what they hold out is exactly what the normaliser would match)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
 class OccupationNormaliser:

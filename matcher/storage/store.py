@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from matcher.schema import KINDS, Course, Placement, Posting, StoredRecord, Trainee, TrainingRecord
+from matcher.domain.schema import KINDS, Course, Placement, Posting, StoredRecord, Trainee, TrainingRecord
 
 log = logging.getLogger(__name__)
 

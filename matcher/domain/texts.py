@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from matcher.catalogues.licences import SKILL, load_licences
 from matcher.catalogues.occupations import load_occupations
+
+
+def text_key(text: str) -> str:
+    """NFKC, no whitespace, lower case: two spellings of one title share a key (training and eval use it too,
+    so what they hold out is exactly what the normaliser would match)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
 def occupation_name(code: str) -> str:

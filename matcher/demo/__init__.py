@@ -1,0 +1,1 @@
+"""The synthetic demo world: a seeded generator (`generator.py`) drawing from sampling tables (`tables.py`)."""
