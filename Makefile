@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.installed-test-stamp
 
-.PHONY: install install-test install-browser web run setup serve test bench clean-home model
+.PHONY: install install-test install-browser install-postgres web run setup serve test bench clean-home model
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,7 +19,7 @@ install: $(STAMP)
 # a multi-GB CUDA build for sentence-transformers), then the `st` extra. The service does not need them.
 $(TEST_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[dev,st,train]'
+	$(BIN)/python -m pip install -q -e '.[dev,st,train,postgres]'
 	touch $(TEST_STAMP)
 
 install-test: $(TEST_STAMP)
@@ -47,6 +47,14 @@ install-browser: $(STAMP) web
 	  else echo "chromium 未安装且非 root：浏览器测试将被跳过 / browser tests will be skipped" >&2; fi; fi
 	@$(BIN)/python -m pip show -q playwright >/dev/null 2>&1 || $(BIN)/python -m pip install -q '$(PLAYWRIGHT)'
 
+# PostgreSQL server binaries for the tests' throwaway server (eval/throwaway_pg.py): Debian's postgresql
+# package (apt, once, as root). The tests start their own cluster on a free loopback port and stop it.
+install-postgres:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  else echo "PostgreSQL 未安装且非 root：PostgreSQL 测试将失败 / PostgreSQL tests will fail" >&2; fi; fi
+
 # The domain-adapted encoder (≤ 30 min on 2 cores): torch CPU + the training extra, then train, export to ONNX and
 # write it under $$MATCHER_HOME/models/ (default var/default). `make run` uses it from then on (indexes rebuilt).
 model: install-test
@@ -64,11 +72,11 @@ serve: install web
 	$(BIN)/matcher serve
 
 # The whole test suite (CI runs exactly this).
-test: install-test install-browser
+test: install-test install-browser install-postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	MATCHER_TEST_POSTGRES=require $(BIN)/python -m pytest -q
 
 clean-home:
 	rm -rf var/default

@@ -33,7 +33,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import IO, TypedDict
+from typing import IO, TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:  # imported where used: the eval CLI starts without the product's settings
+    from matcher.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL_DIR = REPO / "eval"
@@ -461,13 +464,13 @@ def copy_home(src: Path, dst: Path) -> Path:
     return dst
 
 
-def mint_keys(home: Path, who: Mapping[str, tuple[str, str]], label: str = "test") -> dict[str, str]:
-    """{name: secret}: one API key per (role, subject) in `who`, stored in `home` (note `label:name`)."""
+def mint_keys(home: Path | Settings, who: Mapping[str, tuple[str, str]], label: str = "test") -> dict[str, str]:
+    """{name: secret}: one API key per (role, subject) in `who`, stored in `home`'s database (note `label:name`)."""
     from matcher.config import Settings
     from matcher.storage.keys import KeyStore
     from matcher.storage.store import Store
 
-    keys = KeyStore(Store.from_settings(Settings(home=home)))
+    keys = KeyStore(Store.from_settings(home if isinstance(home, Settings) else Settings(home=home)))
     return {name: keys.create(role, subject, f"{label}:{name}")[1] for name, (role, subject) in who.items()}
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from eval.common import bearer, copy_home, free_port, serve_process, uvicorn_command, wait_ready
 from eval.common import mint_keys as _mint_keys
+from matcher.config import Settings
 
 __all__ = [
     "SMALL_WORLD_KEYS",
@@ -35,6 +36,6 @@ SMALL_WORLD_KEYS = {
 }
 
 
-def mint_keys(home: Path, who: dict[str, tuple[str, str]] | None = None) -> dict[str, str]:
+def mint_keys(home: Path | Settings, who: dict[str, tuple[str, str]] | None = None) -> dict[str, str]:
     """{name: secret} for each (role, subject) in `who` (default: SMALL_WORLD_KEYS)."""
     return _mint_keys(home, who or SMALL_WORLD_KEYS)

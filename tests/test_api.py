@@ -13,24 +13,28 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from matcher.config import Settings
 from matcher.domain.schema import PERSONAL_FIELDS
+from tests.conftest import pg_world_home
 from tests.support import bearer, copy_home, mint_keys
 
 OWNER = "重庆示例物业服务有限公司"
 
 
-@pytest.fixture(scope="module")
-def home(small_home, tmp_path_factory):
-    return copy_home(small_home, tmp_path_factory.mktemp("api") / "home")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def settings(request, small_home, tmp_path_factory):
+    """A writable copy of the small world on each records backend: every API test runs on both."""
+    if request.param == "postgresql":
+        return pg_world_home(request.getfixturevalue("pg"), tmp_path_factory, "api")
+    return Settings(home=copy_home(small_home, tmp_path_factory.mktemp("api") / "home"))
 
 
 @pytest.fixture(scope="module")
-def keys(home):
-    return mint_keys(home)
+def keys(settings):
+    return mint_keys(settings)
 
 
 @pytest.fixture(scope="module")
-def client(home, keys):
-    with TestClient(create_app(Settings(home=home))) as c:
+def client(settings, keys):
+    with TestClient(create_app(settings)) as c:
         yield c
 
 
@@ -674,10 +678,10 @@ def test_concurrent_reads_during_writes_and_rebuild(client, h):
     assert client.get("/readyz").json()["indexed"]["postings"] == client.get("/api/stats").json()["records"]["postings"]
 
 
-def test_restart_loses_nothing_acknowledged(home, keys, client, h):
+def test_restart_loses_nothing_acknowledged(settings, keys, client, h):
     posting = NEW_POSTING | {"id": "API-DURABLE-1", "title": "消防控制室值班员（持久化测试）"}
     assert client.post("/api/postings", json=posting, headers=h["employer"]).status_code == 201
-    with TestClient(create_app(Settings(home=home))) as fresh:
+    with TestClient(create_app(settings)) as fresh:
         assert fresh.get("/api/postings/API-DURABLE-1").status_code == 200
         got = fresh.get("/api/trainees/HW-T01/jobs", params={"top_k": 50}, headers=bearer(keys["trainee"])).json()
         assert "API-DURABLE-1" in ids(got["results"])
@@ -687,7 +691,7 @@ def test_restart_loses_nothing_acknowledged(home, keys, client, h):
         )
 
 
-def test_two_workers_on_one_home_see_each_others_writes(home, keys, client, h):
+def test_two_workers_on_one_home_see_each_others_writes(settings, keys, client, h):
     """uvicorn --workers N: each process has its own world; the change feed keeps them in step."""
 
     def jobs(c):
@@ -695,7 +699,7 @@ def test_two_workers_on_one_home_see_each_others_writes(home, keys, client, h):
             c.get("/api/trainees/HW-T01/jobs", params={"top_k": 50}, headers=bearer(keys["trainee"])).json()["results"]
         )
 
-    with TestClient(create_app(Settings(home=home))) as other:
+    with TestClient(create_app(settings)) as other:
         posting = NEW_POSTING | {"id": "API-WORKER-1", "title": "消防控制室值班员（另一进程）"}
         assert client.post("/api/postings", json=posting, headers=h["employer"]).status_code == 201
         assert "API-WORKER-1" in jobs(other)

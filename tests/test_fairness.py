@@ -13,6 +13,7 @@ from matcher.config import Settings
 from matcher.domain.schema import PROTECTED_FIELDS
 from matcher.service.engine import Engine
 from matcher.service.flows import JobQuery, candidates_for, jobs_for, stored_person
+from tests.conftest import pg_world_home
 
 CHANGES = {
     "gender": lambda v: "男" if v == "女" else "女",
@@ -35,11 +36,14 @@ def rankings(engine: Engine) -> dict:
     return out
 
 
-@pytest.fixture(scope="module")
-def home(small_home, tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def settings(request, small_home, tmp_path_factory):
+    """A writable copy of the small world on each records backend (the suite writes protected fields)."""
+    if request.param == "postgresql":
+        return pg_world_home(request.getfixturevalue("pg"), tmp_path_factory, "fairness")
     copy = tmp_path_factory.mktemp("fairness") / "home"
     shutil.copytree(small_home, copy)
-    return copy
+    return Settings(home=copy)
 
 
 def test_changes_cover_every_protected_field():
@@ -47,8 +51,8 @@ def test_changes_cover_every_protected_field():
 
 
 @pytest.mark.parametrize("field", sorted(CHANGES))
-def test_rankings_identical_when_a_protected_attribute_changes(home, field):
-    engine = Engine(Settings(home=home))
+def test_rankings_identical_when_a_protected_attribute_changes(settings, field):
+    engine = Engine(settings)
     before = rankings(engine)
     changed = [t.model_copy(update={field: CHANGES[field](getattr(t, field))}) for t in engine.store.iter("trainees")]
     assert any(
@@ -58,4 +62,4 @@ def test_rankings_identical_when_a_protected_attribute_changes(home, field):
     stored = {t.id: getattr(t, field) for t in engine.store.iter("trainees")}
     assert all(stored[t.id] == getattr(t, field) for t in changed)  # the change really landed
     assert rankings(engine) == before
-    assert rankings(Engine(Settings(home=home))) == before  # and after a restart
+    assert rankings(Engine(settings)) == before  # and after a restart

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,17 @@ def write_jsonl(path: Path, rows: list) -> Path:
     return path
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """An empty database on each records backend (a fresh PostgreSQL database per test)."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg").create_database(f"ingest_{uuid.uuid4().hex[:12]}")
+    return f"sqlite:///{tmp_path / 'm.db'}"
+
+
 @pytest.fixture()
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path / 'm.db'}")
+def store(store_url):
+    return Store(store_url)
 
 
 def test_good_and_bad_rows_are_reported_by_line_and_field(store, tmp_path):
@@ -142,8 +151,8 @@ def test_trainee_personal_fields_are_stored_apart_from_the_profile(store, tmp_pa
     assert full.phone == "13800135678" and full.gender == "女"
 
 
-def test_store_survives_restart(tmp_path):
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+def test_store_survives_restart(store_url):
+    url = store_url
     Store(url).upsert(
         "postings", [__import__("matcher.domain.schema", fromlist=["Posting"]).Posting.model_validate(GOOD_POSTING)]
     )

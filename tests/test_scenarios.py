@@ -23,13 +23,18 @@ from matcher.service.flows import (
 from matcher.storage.contacts import attach_masked_contacts
 
 
-@pytest.fixture(scope="module", params=["usem", pytest.param("trained", marks=pytest.mark.slow)])
+@pytest.fixture(scope="module", params=["usem", "postgresql", pytest.param("trained", marks=pytest.mark.slow)])
 def engine(request, small_home):
-    """Every scenario runs with the zero-shot default (usem) and with a trained domain encoder, which the
-    service picks by default when present (slow: trains a few steps and exports to ONNX first)."""
-    home = small_home if request.param == "usem" else request.getfixturevalue("trained_home")
-    engine = Engine(Settings(home=home))
+    """Every scenario runs with the zero-shot default (usem) on SQLite, the same on PostgreSQL (the records
+    must not change an answer), and with a trained domain encoder, which the service picks by default when
+    present (slow: trains a few steps and exports to ONNX first)."""
+    if request.param == "postgresql":
+        settings = request.getfixturevalue("pg_small_home")
+    else:
+        settings = Settings(home=small_home if request.param == "usem" else request.getfixturevalue("trained_home"))
+    engine = Engine(settings)
     assert engine.encoder.id.startswith("onnx:") == (request.param == "trained")
+    assert engine.store.engine.dialect.name == ("postgresql" if request.param == "postgresql" else "sqlite")
     return engine
 
 
