@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher.config import Settings
-from tests.conftest import SMALL_WORLD
+from tests.conftest import SMALL_WORLD, pg_world_home
 from tests.support import bearer, copy_home, mint_keys
 
 ROLES = ("anon", "badkey", "trainee", "trainee_other", "employer", "employer_other", "trainer", "office", "admin")
@@ -147,11 +147,15 @@ IMPORT_BODY = (
 )
 
 
-@pytest.fixture(scope="module")
-def env(small_home, tmp_path_factory):
-    home = copy_home(small_home, tmp_path_factory.mktemp("roles") / "home")
-    keys = mint_keys(home)
-    with TestClient(create_app(Settings(home=home))) as client:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def env(request, small_home, tmp_path_factory):
+    """The role matrix runs on each records backend (keys, ownership checks and audit live in the database)."""
+    if request.param == "postgresql":
+        settings = pg_world_home(request.getfixturevalue("pg"), tmp_path_factory, "roles")
+    else:
+        settings = Settings(home=copy_home(small_home, tmp_path_factory.mktemp("roles") / "home"))
+    keys = mint_keys(settings)
+    with TestClient(create_app(settings)) as client:
         admin = bearer(keys["admin"])
         for role in ROLES:  # one record per role for the write/delete rows
             for prefix in ("MX-PUT", "MX-CLOSE", "MX-DEL"):
