@@ -22,14 +22,13 @@ from sqlalchemy import func, insert, select
 
 from matcher.service.engine import Engine
 from matcher.storage.store import Store
-from matcher.storage.tables import ChangeRow, ensure_tables, utcnow
+from matcher.storage.tables import ChangeRow, utcnow
 
 log = logging.getLogger("matcher.service.sync")
 
 
 class ChangeFeed:
     def __init__(self, store: Store) -> None:
-        ensure_tables(store)
         self.store = store
         self.origin = uuid.uuid4().hex[:16]
         self.seen = self.latest()

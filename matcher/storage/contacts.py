@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from matcher.domain.privacy import employer_view_contact
 from matcher.domain.schema import Trainee
 from matcher.storage.store import Store
-from matcher.storage.tables import ContactRequestRow, ensure_tables, iso, rowcount, utcnow
+from matcher.storage.tables import ContactRequestRow, iso, rowcount, utcnow
 
 STATUSES = ("pending", "accepted", "declined")
 
@@ -24,7 +24,6 @@ STATUSES = ("pending", "accepted", "declined")
 class ContactRequests:
     def __init__(self, store: Store) -> None:
         self.store = store
-        ensure_tables(store)
 
     def create(self, posting_id: str, trainee_id: str, employer: str, message: str | None) -> tuple[dict, bool]:
         """(request, created). Asking again for the same posting and trainee returns the existing one

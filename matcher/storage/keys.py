@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from matcher.storage.store import Store
-from matcher.storage.tables import ApiKeyRow, ensure_tables, iso, rowcount, utcnow
+from matcher.storage.tables import ApiKeyRow, iso, rowcount, utcnow
 
 ROLES = ("trainee", "employer", "trainer", "office", "admin")
 KEY_PREFIX = "cqm_"
@@ -53,7 +53,6 @@ def hash_secret(secret: str) -> str:
 class KeyStore:
     def __init__(self, store: Store) -> None:
         self.store = store
-        ensure_tables(store)
         self._cache: dict[str, tuple[float, Principal | None]] = {}
         self._cache_lock = threading.Lock()
 

@@ -160,7 +160,9 @@ class Store:
         self.engine = create_engine(url, future=True)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        from matcher.storage.migrate import upgrade  # (imports the service tables, which import this module)
+
+        upgrade(self.engine)  # records + the service's tables, at the newest revision (Alembic)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod

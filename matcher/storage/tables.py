@@ -1,7 +1,8 @@
 """The service's own tables beside the records (same database): API keys, contact requests, the change log.
 
 They live beside the store's tables (same SQLAlchemy engine, so SQLite or PostgreSQL alike) but in their own
-metadata: the records' schema (`matcher.storage.store`) stays the data contract. `ensure_tables(store)` creates them.
+metadata: the records' schema (`matcher.storage.store`) stays the data contract. Migrations create both
+(`matcher.storage.migrate`, run by every Store).
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, DateTime, Integer, Result, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-from matcher.storage.store import Store
 
 
 class ApiBase(DeclarativeBase):
@@ -71,7 +70,3 @@ class ChangeRow(ApiBase):
     op: Mapped[str] = mapped_column(String(8))
     origin: Mapped[str] = mapped_column(String(32))  # the worker process that made the change
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-def ensure_tables(store: Store) -> None:
-    ApiBase.metadata.create_all(store.engine)
