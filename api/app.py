@@ -25,7 +25,8 @@ from api.routes_public import router as public_router
 from api.routes_records import router as records_router
 from matcher import __version__
 from matcher.config import Settings, get_settings
-from matcher.service.engine import Engine, NotReadyError
+from matcher.domain.errors import NotReady
+from matcher.service.engine import Engine
 
 log = logging.getLogger("api")
 
@@ -91,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 ctx.engine = Engine(settings, ctx.store)
                 _tune_encoder(ctx.engine)
-            except NotReadyError as exc:  # service still starts; /readyz says why it is not ready
+            except NotReady as exc:  # service still starts; /readyz says why it is not ready
                 ctx.engine_error = str(exc)
                 log.warning("%s", exc)
         yield

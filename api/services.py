@@ -398,7 +398,7 @@ def consenting_person(ctx: AppContext, trainee_id: str) -> PersonView:
 def contacts_for(ctx: AppContext, principal: Principal, trainee_ids: list[str]) -> dict[str, dict]:
     """The contact this caller may see per trainee: full only once released to this employer."""
     employer = principal.subject if principal.role == "employer" else None
-    return {tid: ctx.contacts.contact_for(employer, tid) for tid in trainee_ids}
+    return ctx.contacts.contacts_for(employer, trainee_ids)
 
 
 def search_candidates(

@@ -219,11 +219,12 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 def _engine():
-    from matcher.service.engine import Engine, NotReadyError
+    from matcher.domain.errors import NotReady
+    from matcher.service.engine import Engine
 
     try:
         return Engine(get_settings(), _store())
-    except NotReadyError as exc:
+    except NotReady as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(code=2) from exc
 

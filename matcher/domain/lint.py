@@ -77,8 +77,16 @@ def lint_text(text: str) -> list[LintFinding]:
 def posting_fields(posting: Posting | Mapping[str, Any]) -> dict[str, str]:
     """The text the lint reads, by field path: the title, description, education and skills of a posting
     (the one definition: publishing, import, `matcher lint` and the draft check all read these)."""
-    p = posting.model_dump() if isinstance(posting, Posting) else posting
-    req = p.get("requirements") or {}
+    if isinstance(posting, Posting):  # attributes, not model_dump(): the import path lints every posting
+        req_model = posting.requirements
+        return {
+            "title": posting.title,
+            "description": posting.description,
+            "requirements.education": req_model.education or "",
+            "requirements.skills": "、".join(req_model.skills),
+        }
+    req = posting.get("requirements") or {}
+    p = posting
     return {
         "title": p.get("title") or "",
         "description": p.get("description") or "",

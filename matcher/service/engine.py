@@ -23,6 +23,7 @@ import numpy as np
 
 from indexes import BM25Index, IndexLoadError, VectorIndex
 from matcher.config import Settings, get_settings
+from matcher.domain.errors import NotReady
 from matcher.domain.schema import KINDS, StoredRecord
 from matcher.domain.texts import TEXT_OF
 from matcher.service.indexing import (
@@ -40,10 +41,6 @@ from matcher.storage.store import Store, UpsertResult
 from models import get_encoder
 
 log = logging.getLogger(__name__)
-
-
-class NotReadyError(RuntimeError):
-    """Indexes are missing or were built by another encoder: the message says what to run."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +120,7 @@ class Engine:
                 lexical[kind] = BM25Index.load(index_dir / kind / "lexical")
                 hashes[kind] = read_text_hashes(index_dir / kind)
         except (FileNotFoundError, IndexLoadError) as exc:
-            raise NotReadyError(f"索引未就绪：{exc}。请先运行 `matcher index build`。") from exc
+            raise NotReady(f"索引未就绪：{exc}。请先运行 `matcher index build`。") from exc
         return dense, lexical, hashes
 
     def _reconcile(self) -> None:
@@ -284,4 +281,4 @@ def _payload(record: StoredRecord) -> dict:
     return record.profile() if isinstance(record, Trainee) else record.model_dump(mode="json")
 
 
-__all__ = ["Engine", "NotReadyError", "KINDS"]
+__all__ = ["Engine", "KINDS"]

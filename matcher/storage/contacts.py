@@ -105,14 +105,21 @@ class ContactRequests:
             )
             return set(s.execute(q).scalars())
 
-    def contact_for(self, employer: str | None, trainee_id: str) -> dict:
-        """The contact this employer may see: full after acceptance, masked before (None: masked)."""
-        trainee = self.store.get("trainees", trainee_id)
-        personal = trainee.personal() if isinstance(trainee, Trainee) else {}
-        consenting = isinstance(trainee, Trainee) and trainee.consent_employer_search  # withdrawing consent hides it
-        if employer is not None and consenting and trainee_id in self.released_to(employer, [trainee_id]):
-            return {"name": personal.get("name"), "phone": personal.get("phone"), "released": True}
-        return {**employer_view_contact(personal), "released": False}
+    def contacts_for(self, employer: str | None, trainee_ids: list[str]) -> dict[str, dict]:
+        """The contact this employer may see per trainee: full after acceptance, masked before (None: masked).
+        Two queries for a whole page, whatever its length."""
+        trainees = self.store.get_many("trainees", trainee_ids)
+        released = self.released_to(employer, trainee_ids) if employer is not None else set()
+        out = {}
+        for tid in trainee_ids:
+            trainee = trainees.get(tid)
+            personal = trainee.personal() if isinstance(trainee, Trainee) else {}
+            consenting = isinstance(trainee, Trainee) and trainee.consent_employer_search  # withdrawing hides it
+            if consenting and tid in released:
+                out[tid] = {"name": personal.get("name"), "phone": personal.get("phone"), "released": True}
+            else:
+                out[tid] = {**employer_view_contact(personal), "released": False}
+        return out
 
 
 def describe(row: ContactRequestRow) -> dict:
@@ -133,6 +140,7 @@ __all__ = ["ContactRequests", "STATUSES"]
 
 def attach_masked_contacts(store: Store, results: list[dict]) -> None:
     """Add a masked `contact` to each candidate result, reading personal data for these ids only."""
+    trainees = store.get_many("trainees", [r["trainee"]["id"] for r in results])
     for r in results:
-        trainee = store.get("trainees", r["trainee"]["id"])
+        trainee = trainees.get(r["trainee"]["id"])
         r["trainee"]["contact"] = employer_view_contact(trainee.personal() if isinstance(trainee, Trainee) else {})
